@@ -1,0 +1,42 @@
+# Emulator targets, included by the top Makefile (which defines BUILD and $(BUILD)/pihv.elf).
+# All of them go through tests/run.py, the one runner; docs/testing.md describes them.
+#
+#   make test-emu [EMU=qemu,bochs] [TESTS="boot-* selftest-fail"] [GROUP=quick] [J=2]
+#   make iso                  $(BUILD)/pihv.iso, default command line (CMDLINE=... to change)
+#   make run [EMU=auto|kvm|bochs|qemu|qemu-efi|qemu-kernel] [CMDLINE=...] [RUN_TIMEOUT=s]
+#   make debug [EMU=qemu-kernel|qemu|qemu-efi] [CMDLINE=...]
+
+EMU ?=
+TESTS ?=
+GROUP ?=
+J ?=
+CMDLINE ?=
+RUN_TIMEOUT ?= 180
+
+RUNPY := python3 tests/run.py
+RUNPY_SEL := $(if $(EMU),--emu '$(EMU)') $(if $(TESTS),--tests '$(TESTS)') \
+	$(if $(GROUP),--group '$(GROUP)') $(if $(J),-j $(J))
+
+.PHONY: test-emu iso run debug
+
+test-emu: $(BUILD)/pihv.elf
+	@$(RUNPY) $(RUNPY_SEL)
+
+iso: $(BUILD)/pihv.iso
+
+# Rebuilt when the kernel or the template changes; run.py also skips the work when the
+# kernel + command line are unchanged (key stored next to the ISO).
+$(BUILD)/pihv.iso: $(BUILD)/pihv.elf tests/emu/grub.cfg.in tests/run.py FORCE
+	@$(RUNPY) --iso $@ --cmdline '$(CMDLINE)'
+
+# Sequential on purpose: setup must finish before the build needs its tools.
+run:
+	@bash scripts/setup.sh
+	@$(MAKE) --no-print-directory $(BUILD)/pihv.elf
+	@$(RUNPY) --run --emu '$(or $(EMU),auto)' --cmdline '$(CMDLINE)' --timeout $(RUN_TIMEOUT)
+
+debug: $(BUILD)/pihv.elf
+	@$(RUNPY) --debug --emu '$(or $(EMU),qemu-kernel)' --cmdline '$(CMDLINE)'
+
+.PHONY: FORCE
+FORCE:

@@ -1,0 +1,49 @@
+/*
+ * INTERFACE: the local APIC, in x2APIC mode when CPUID offers it and xAPIC (MMIO) otherwise,
+ * behind one set of calls.  Destinations are APIC IDs (x2APIC: 32-bit; xAPIC: 8-bit).
+ */
+#ifndef ARCH_X86_APIC_H
+#define ARCH_X86_APIC_H
+
+#include "kernel/types.h"
+
+enum apic_mode { APIC_MODE_XAPIC, APIC_MODE_X2APIC };
+
+/* BSP, once: decides the mode for every CPU (x2APIC iff CPUID.1:ECX[21] and not forced off). */
+void apic_choose_mode(bool allow_x2apic);
+/* Every CPU: enables its APIC in the chosen mode, spurious/error vectors, LVTs masked. */
+void apic_init_cpu(void);
+enum apic_mode apic_mode(void);
+const char *apic_mode_name(void);
+u32 apic_id(void);
+void apic_eoi(void);
+/* Fixed, physical destination. Prior stores are visible to the target's handler. */
+void apic_send_ipi(u32 dest, u8 vector);
+void apic_send_ipi_all_but_self(u8 vector);
+void apic_self_ipi(u8 vector);
+void apic_send_init(u32 dest);
+void apic_send_sipi(u32 dest, u8 page);
+/* Raw register access for timers and tests; reg is the xAPIC MMIO offset. */
+u32 apic_read(u32 reg);
+void apic_write(u32 reg, u32 v);
+u64 apic_error_count(void);
+u64 apic_spurious_count(void);
+
+#define APIC_REG_ID 0x20
+#define APIC_REG_VER 0x30
+#define APIC_REG_TPR 0x80
+#define APIC_REG_EOI 0xb0
+#define APIC_REG_SVR 0xf0
+#define APIC_REG_ESR 0x280
+#define APIC_REG_ICR 0x300
+#define APIC_REG_ICR_HI 0x310
+#define APIC_REG_LVT_TIMER 0x320
+#define APIC_REG_LVT_LINT0 0x350
+#define APIC_REG_LVT_LINT1 0x360
+#define APIC_REG_LVT_ERROR 0x370
+#define APIC_REG_TIMER_ICR 0x380
+#define APIC_REG_TIMER_CCR 0x390
+#define APIC_REG_TIMER_DCR 0x3e0
+#define APIC_LVT_MASKED (1u << 16)
+
+#endif

@@ -1,0 +1,17 @@
+/* Freestanding formatting (pure; host-tested). */
+#ifndef KERNEL_FMT_H
+#define KERNEL_FMT_H
+
+#include <stdarg.h>
+#include "kernel/compiler.h"
+#include "kernel/types.h"
+
+/*
+ * Supports %d %i %u %x %X %o %c %s %p %% with flags '-', '0', '#', width, precision for %s,
+ * and length modifiers hh h l ll z.  Always NUL-terminates when size > 0; returns the length
+ * the full output would have had.
+ */
+int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+#endif

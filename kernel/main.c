@@ -1,0 +1,162 @@
+/*
+ * kernel_main(): the BSP's init order lives here and only here.  Each step says what it needs
+ * from the steps before it.  Bad boot input is reported and survived where that is safe.
+ */
+#include "arch/x86/acpi.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/pic.h"
+#include "arch/x86/power.h"
+#include "arch/x86/serial.h"
+#include "boot/boot_info.h"
+#include "boot/multiboot2.h"
+#include "kernel/cmdline.h"
+#include "kernel/initcall.h"
+#include "kernel/main.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "kernel/string.h"
+
+#define MB2_BOOT_MAGIC 0x36d76289 /* Multiboot2 spec 3.3: EAX at entry */
+#define MB1_BOOT_MAGIC 0x2badb002
+
+static struct boot_info bi;
+static struct acpi_info acpi;
+static struct cmdline cmdline;
+struct platform platform;
+
+/* The boot page tables identity-map 0-4 GiB; anything above is not readable yet. */
+static const void *map_identity(u64 paddr, u64 len, void *ctx)
+{
+	(void)ctx;
+	if (paddr == 0 || paddr + len < paddr || paddr + len > (4ull << 30))
+		return NULL;
+	return (const void *)paddr;
+}
+
+static void cpu_setup(void)
+{
+	/* Every bit we rely on, set explicitly: EFI and BIOS hand over different CR4s. */
+	write_cr4(CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+
+static void parse_boot_info(u32 magic, u32 mbi)
+{
+	int r;
+
+	if (magic == MB2_BOOT_MAGIC) {
+		r = mb2_parse((const void *)(u64)mbi, &bi);
+	} else if (magic == MB1_BOOT_MAGIC) {
+		r = mb1_parse((const void *)(u64)mbi, &bi);
+	} else {
+		panic("unknown boot loader magic %#x (need multiboot2 %#x or multiboot1 %#x)", magic,
+		      MB2_BOOT_MAGIC, MB1_BOOT_MAGIC);
+	}
+	for (u32 i = 0; i < bi.nr_errors; i++)
+		printk("boot: bad boot information: %s\n", bi.errors[i]);
+	if (r < 0)
+		panic("boot information unusable (loader magic %#x, info at %#x)", magic, mbi);
+	printk("boot: %s%s, cmdline '%s', %u memory map entries, %u modules\n",
+	       bi.loader == BOOT_LOADER_MB2 ? "multiboot2" : "multiboot1", bi.efi ? " (EFI)" : "",
+	       bi.cmdline, bi.nr_mmap, bi.nr_modules);
+}
+
+static void parse_acpi(void)
+{
+	u64 rsdp = bi.rsdp;
+
+	if (!rsdp) {
+		rsdp = acpi_find_rsdp_legacy(map_identity, NULL);
+		if (rsdp)
+			printk("acpi: RSDP found by legacy scan at %#lx\n", rsdp);
+	}
+	if (!rsdp) {
+		printk("acpi: no RSDP (no multiboot2 ACPI tag, none in EBDA/BIOS area): "
+		       "running on the boot CPU only\n");
+		return;
+	}
+	acpi_parse(rsdp, map_identity, NULL, &acpi);
+	for (u32 i = 0; i < acpi.nr_errors; i++)
+		printk("acpi: %s\n", acpi.errors[i]);
+	printk("acpi: %u tables, %u CPUs in MADT, %u IOAPICs, FADT %s, DMAR %s\n", acpi.nr_tables,
+	       acpi.nr_cpus, acpi.nr_ioapics, acpi.has_fadt ? "yes" : "no",
+	       acpi.dmar_addr ? "yes" : "no");
+	if (acpi.has_fadt)
+		power_set_pm1((u16)acpi.pm1a_cnt, (u16)acpi.pm1b_cnt);
+}
+
+static void print_banner(void)
+{
+	printk("pihv: ready cpus=%u apic=%s vmx=%s pi=%s vtd=%s\n", pcpu_count(), apic_mode_name(),
+	       platform.vmx ? "on" : "off", platform.pi ? "on" : "off", platform.vtd_ir ? "ir" : "off");
+}
+
+const struct boot_info *kernel_boot_info(void)
+{
+	return &bi;
+}
+
+const struct acpi_info *kernel_acpi_info(void)
+{
+	return &acpi;
+}
+
+const char *kernel_option(const char *key)
+{
+	return cmdline_get(&cmdline, key);
+}
+
+void kernel_main(u32 magic, u32 mbi)
+{
+	/* 1. GS, GDT/TSS and IDT first: everything after may print or fault. */
+	idt_init();
+	pcpu_init(0, 0);
+	serial_init();
+	cpu_setup();
+	pic_disable();
+	printk("\npihv: booting\n");
+
+	/* 2. What the loader told us, and our command line. */
+	parse_boot_info(magic, mbi);
+	cmdline_init(&cmdline);
+	cmdline_register(&cmdline, "apic");
+	cmdline_parse(bi.cmdline, &cmdline);
+	for (u32 i = 0; i < cmdline.nr_errors; i++)
+		printk("cmdline: %s (ignored)\n", cmdline.errors[i]);
+
+	mm_init(&bi);
+
+	/* 3. ACPI: CPUs, IOAPICs, power-off port, DMAR. */
+	parse_acpi();
+
+	/* 4. Local APIC of the BSP. */
+	const char *apic_opt = kernel_option("apic");
+	apic_choose_mode(!(apic_opt && !strcmp(apic_opt, "xapic")));
+	apic_init_cpu();
+	this_pcpu()->apic_id = apic_id();
+	this_pcpu()->online = true;
+
+	/* 5. Everything else by level: memory/timers, APs, VMX, VT-d, scheduler. */
+	cpuinits_run();
+	initcalls_run();
+
+	print_banner();
+
+	const char *name = kernel_option("test");
+	if (!name)
+		name = "demo";
+	const struct ktest *t = ktest_find(name);
+	if (!t) {
+		printk("pihv: unknown test '%s'; available:\n", name);
+		ktest_list();
+		report(false, "test=%s exists", name);
+		test_finish();
+	}
+	printk("pihv: running test %s\n", t->name);
+	t->fn();
+	test_finish();
+}

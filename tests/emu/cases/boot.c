@@ -1,0 +1,33 @@
+/* test=boot and the default demo: bring-up is complete when these run. */
+#include "arch/x86/acpi.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "kernel/main.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+
+static void boot_checks(void)
+{
+	const struct acpi_info *a = kernel_acpi_info();
+	u32 enabled = 0;
+
+	for (u32 i = 0; i < a->nr_cpus; i++)
+		enabled += a->cpus[i].enabled;
+	report(read_cr0() & CR0_PG, "long mode with paging");
+	report(apic_id() == this_pcpu()->apic_id, "BSP APIC id %u", apic_id());
+	report(pcpu_count() >= 1, "%u CPUs online", pcpu_count());
+	if (a->nr_cpus)
+		report(pcpu_count() <= enabled, "online CPUs %u <= MADT enabled CPUs %u", pcpu_count(),
+		       enabled);
+	else
+		report_skip("no MADT");
+}
+KTEST("boot", boot_checks, "bring-up checks and the banner");
+
+static void demo(void)
+{
+	printk("pihv: demo: no guests in this build yet\n");
+	boot_checks();
+}
+KTEST("demo", demo, "default when no test= is given");

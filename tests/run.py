@@ -47,6 +47,8 @@ DEFAULT_TIMEOUT = {"qemu": 30, "qemu-kernel": 20, "qemu-efi": 90, "qemu-kvm": 12
 		   "host": 900}
 # Rough cost, used only to start the slow runs first.
 COST = {"host": 30, "qemu-efi": 6, "qemu-kvm": 5, "bochs": 2, "qemu": 1, "qemu-kernel": 0.5}
+PART_MODULES = ("part_acorn part_amiga part_apple part_bsd part_dfly part_dvh part_gpt "
+		"part_msdos part_plan part_sun part_sunpc")
 OUTCOMES = ("pass", "fail", "crash", "timeout", "skip")
 
 # isa-debug-exit: the kernel writes code c to port 0xf4 and QEMU exits with (c << 1) | 1.
@@ -55,10 +57,10 @@ QEMU_RC = {"SUCCESS": 0x10 << 1 | 1, "FAILURE": 0x11 << 1 | 1, "SKIP": 0x12 << 1
 RESULT_OUTCOME = {"SUCCESS": "pass", "FAILURE": "fail", "SKIP": "skip", "ERROR": "crash"}
 RESULT_RANK = {"SUCCESS": 0, "SKIP": 1, "FAILURE": 2, "ERROR": 3}
 
-ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
+ANSI_RE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
 CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 RESULT_RE = re.compile(r"Test result: (SUCCESS|SKIP|FAILURE|ERROR)\b")
-CRASH_RE = re.compile(r"^\s*(PANIC|EXCEPTION):", re.M)
+CRASH_RE = re.compile(r"^\s*(PANIC|EXCEPTION):.*$", re.M)
 
 print_lock = threading.Lock()
 host_lock = threading.Lock()  # host suites call make; two makes on one tree must not race
@@ -260,8 +262,10 @@ def build_iso(kernel, cmdline, modules, dest=None):
 	with open(os.path.join(tmp, "boot", "grub", "grub.cfg"), "w") as f:
 		f.write(cfg)
 	# The small form (4 MB instead of 20) still boots on SeaBIOS, OVMF and Bochs's rombios.
+	# GRUB-EFI's built-in config loads every part_* module and prints an error for each missing
+	# one, so they are included (50 KB).
 	cmd = ["grub-mkrescue", "-o", tmp + ".iso",
-	       "--install-modules=multiboot2 normal serial terminal echo",
+	       "--install-modules=multiboot2 normal serial terminal echo " + PART_MODULES,
 	       "--locales=", "--fonts=", "--themes=", "--compress=xz", tmp]
 	r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 	shutil.rmtree(tmp, ignore_errors=True)
@@ -448,8 +452,11 @@ def tail(path, pos):
 	except OSError:
 		return pos
 	if data:
-		sys.stdout.write(clean_log(data))
-		sys.stdout.flush()
+		try:
+			sys.stdout.write(clean_log(data))
+			sys.stdout.flush()
+		except BrokenPipeError:
+			pass
 	return pos + len(data)
 
 
@@ -482,7 +489,9 @@ def run_test(t, iso, live=False):
 		f.write(text)
 	outcome, reason = classify(t, text, rc, timed_out, emu_log)
 	ok, msg = verdict(t, outcome, reason, text)
-	return ok, msg, outcome, time.time() - start
+	if live and not text.endswith("\n"):
+		print()
+	return ok, msg, outcome, time.time() - start, reason
 
 
 def failure_tail(t, n=15):
@@ -552,7 +561,7 @@ def main_tests(args, tests):
 		if t.emu == "qemu-kernel" and not os.path.exists(t.kernel):
 			return t, False, "%s missing (run make)" % rel(t.kernel), "error", 0.0
 		try:
-			ok, msg, outcome, secs = run_test(t, isos.get(key))
+			ok, msg, outcome, secs, _ = run_test(t, isos.get(key))
 		except (OSError, RuntimeError) as e:
 			return t, False, "runner error: %s" % e, "error", 0.0
 		return t, ok, msg, outcome, secs
@@ -656,9 +665,9 @@ def main_run(args):
 	print("run.py: cmdline '%s', %d CPUs, timeout %gs; serial console follows "
 	      "(logs in %s/)" % (t.cmdline, t.smp, t.timeout, rel(t.logdir)), flush=True)
 	print("-" * 72, flush=True)
-	ok, msg, outcome, secs = run_test(t, iso, live=True)
+	ok, msg, outcome, secs, reason = run_test(t, iso, live=True)
 	print("-" * 72)
-	print("run.py: %s after %.1fs: %s" % (outcome, secs, msg.split(": ", 1)[-1] if ok else msg))
+	print("run.py: %s after %.1fs: %s (serial log: %s)" % (outcome, secs, reason, rel(t.log)))
 	return 0 if outcome in ("pass", "skip") else 1
 
 

@@ -468,7 +468,7 @@ def run_test(t, iso, live=False):
 		shutil.rmtree(t.logdir, ignore_errors=True)
 		os.makedirs(t.logdir)
 		raw = os.path.join(t.logdir, "output.raw")
-		with host_lock:
+		with host_lock:  # also against a host_chain in another runner thread
 			rc, timed_out = run_proc(t.command, t.timeout, raw, shell=True)
 		text = clean_log(open(raw, "rb").read())
 		emu_log = ""
@@ -551,39 +551,48 @@ def main_tests(args, tests):
 			iso_errors[key] = str(e)
 	prune_isos(set(isos.values()))
 
-	passed, failed = 0, 0
+	counts = {"passed": 0, "failed": 0}
 	jobs = args.jobs or os.cpu_count() or 1
 
 	def one(t):
 		key = (t.kernel, t.cmdline, tuple(t.modules))
+		ok, secs, outcome = False, 0.0, "error"
 		if key in iso_errors:
-			return t, False, "ISO: " + iso_errors[key], "error", 0.0
-		if t.emu == "qemu-kernel" and not os.path.exists(t.kernel):
-			return t, False, "%s missing (run make)" % rel(t.kernel), "error", 0.0
-		try:
-			ok, msg, outcome, secs, _ = run_test(t, isos.get(key))
-		except (OSError, RuntimeError) as e:
-			return t, False, "runner error: %s" % e, "error", 0.0
-		return t, ok, msg, outcome, secs
+			msg = "ISO: " + iso_errors[key]
+		elif t.emu == "qemu-kernel" and not os.path.exists(t.kernel):
+			msg = "%s missing (run make)" % rel(t.kernel)
+		else:
+			try:
+				ok, msg, outcome, secs, _ = run_test(t, isos.get(key))
+			except (OSError, RuntimeError) as e:
+				msg = "runner error: %s" % e
+		with print_lock:
+			counts["passed" if ok else "failed"] += 1
+		if ok:
+			note = "" if outcome == "pass" else "  (%s, as expected)" % outcome
+			out("PASS  %-24s %-11s %5.1fs%s" % (t.name, t.emu, secs, note))
+		else:
+			src, lines = failure_tail(t)
+			text = "FAIL  %-24s %-11s %5.1fs  %s (%s)" % (t.name, t.emu, secs, msg, src)
+			if lines:
+				text += "\n" + "\n".join("      | " + l for l in lines)
+			out(text)
 
-	order = sorted(runnable, key=lambda t: -COST[t.emu])
+	def host_chain(hosts):
+		# Host suites all call make on the same tree: one after the other, in one worker,
+		# while the other workers run emulators.
+		for t in hosts:
+			one(t)
+
+	hosts = [t for t in runnable if t.emu == "host"]
+	emus = sorted((t for t in runnable if t.emu != "host"), key=lambda t: -COST[t.emu])
 	with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-		futs = [pool.submit(one, t) for t in order]
+		futs = [pool.submit(host_chain, hosts)] if hosts else []
+		futs += [pool.submit(one, t) for t in emus]
 		for fut in concurrent.futures.as_completed(futs):
-			t, ok, msg, outcome, secs = fut.result()
-			if ok:
-				passed += 1
-				note = "" if outcome == "pass" else "  (%s, as expected)" % outcome
-				out("PASS  %-24s %-11s %5.1fs%s" % (t.name, t.emu, secs, note))
-			else:
-				failed += 1
-				src, lines = failure_tail(t)
-				text = "FAIL  %-24s %-11s %5.1fs  %s (%s)" % (t.name, t.emu, secs, msg, src)
-				if lines:
-					text += "\n" + "\n".join("      | " + l for l in lines)
-				out(text)
-	out("%d passed, %d failed, %d skipped" % (passed, failed, len(skipped)))
-	return 0 if failed == 0 else 1
+			fut.result()
+	out("%d passed, %d failed, %d skipped" % (counts["passed"], counts["failed"], len(skipped)))
+	return 0 if counts["failed"] == 0 else 1
 
 
 def main_list(tests, args):

@@ -375,8 +375,9 @@ def classify(t, text, rc, timed_out, emu_log=""):
 			return ("crash" if rc else "fail"), "no 'Test result:' line (rc %d)" % rc
 		reset = ""
 		qlog = os.path.join(t.logdir, "qemu.log")
-		if os.path.exists(qlog) and "CPU Reset" in open(qlog, errors="replace").read():
-			reset = ", CPU reset in qemu.log (triple fault?)"
+		# QEMU logs two resets at power-on; "-d cpu_reset" ends a triple fault with this line.
+		if os.path.exists(qlog) and "Triple fault" in open(qlog, errors="replace").read():
+			reset = ", 'Triple fault' in qemu.log"
 		return "crash", "emulator ended without a 'Test result:' line (rc %d%s)" % (rc, reset)
 	if host:
 		worst = max(results, key=RESULT_RANK.get)

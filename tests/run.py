@@ -586,7 +586,9 @@ def main_tests(args, tests):
 			one(t)
 
 	hosts = [t for t in runnable if t.emu == "host"]
-	emus = sorted((t for t in runnable if t.emu != "host"), key=lambda t: -COST[t.emu])
+	# Slowest first; an expected timeout costs its whole timeout.
+	emus = sorted((t for t in runnable if t.emu != "host"),
+		      key=lambda t: -(t.timeout if t.expect == "timeout" else COST[t.emu]))
 	with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
 		futs = [pool.submit(host_chain, hosts)] if hosts else []
 		futs += [pool.submit(one, t) for t in emus]

@@ -25,7 +25,7 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 	arch/x86/apic.c arch/x86/pic.c arch/x86/serial.c arch/x86/spinlock.c arch/x86/power.c \
 	arch/x86/acpi_parse.c arch/x86/dmar_parse.c
 KERNEL_SRCS := kernel/main.c kernel/percpu.c kernel/printk.c kernel/fmt.c kernel/string.c \
-	kernel/panic.c kernel/selftest.c kernel/cmdline.c kernel/initcall.c kernel/mm.c
+	kernel/panic.c kernel/selftest.c kernel/cmdline.c kernel/initcall.c kernel/mm.c kernel/sched.c kernel/sched_kick.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)
 KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(CASE_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
@@ -66,6 +66,8 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
+# Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
+UNIT_SRCS += kernel/sched.c kernel/fmt.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

@@ -12,6 +12,7 @@ static void boot_checks(void)
 	const struct acpi_info *a = kernel_acpi_info();
 	u32 enabled = 0;
 
+	report_prefix_push("boot");
 	for (u32 i = 0; i < a->nr_cpus; i++)
 		enabled += a->cpus[i].enabled;
 	report(read_cr0() & CR0_PG, "long mode with paging");
@@ -22,6 +23,7 @@ static void boot_checks(void)
 		       enabled);
 	else
 		report_skip("no MADT");
+	report_prefix_pop();
 }
 KTEST("boot", boot_checks, "bring-up checks and the banner");
 

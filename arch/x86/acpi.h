@@ -137,6 +137,7 @@ struct acpi_info {
 	u64 madt_addr;
 	u32 nr_cpus; /* enabled or online-capable CPUs, one entry per APIC id */
 	struct acpi_cpu cpus[MAX_CPUS * 2];
+	u32 nr_cpus_ignored; /* usable CPUs that did not fit in cpus[] */
 	u32 lapic_addr;	/* from the MADT header, replaced by a < 4 GiB override */
 	u64 lapic_override; /* type 5 entry, 0 if none */
 	bool pcat_compat;   /* 8259s present */

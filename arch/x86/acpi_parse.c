@@ -11,6 +11,9 @@ struct acpi_walk {
 	acpi_map_fn map;
 	void *ctx;
 	struct acpi_info *out;
+	u32 first_cpu_ignored;
+	/* overflowing lists are reported once each: */
+	bool ioapics_full, isos_full, nmis_full;
 };
 
 #define acpi_err(w, ...)                                                                       \
@@ -186,8 +189,8 @@ static void madt_cpu(struct acpi_walk *w, u32 apic_id, u32 uid, u32 flags, bool 
 		if (o->cpus[i].apic_id == apic_id)
 			return;
 	if (o->nr_cpus >= ARRAY_SIZE(o->cpus)) {
-		acpi_err(w, "MADT: more than %u CPUs, APIC id %u ignored",
-			 (unsigned int)ARRAY_SIZE(o->cpus), apic_id);
+		if (!o->nr_cpus_ignored++)
+			w->first_cpu_ignored = apic_id; /* reported after the walk, with the count */
 		return;
 	}
 	c = &o->cpus[o->nr_cpus++];
@@ -203,8 +206,10 @@ static void madt_nmi(struct acpi_walk *w, u32 uid, u16 flags, u8 lint)
 	struct acpi_info *o = w->out;
 
 	if (o->nr_nmis >= ACPI_MAX_NMIS) {
-		acpi_err(w, "MADT: more than %u local APIC NMI entries, rest ignored",
-			 ACPI_MAX_NMIS);
+		if (!w->nmis_full)
+			acpi_err(w, "MADT: more than %u local APIC NMI entries, rest ignored",
+				 ACPI_MAX_NMIS);
+		w->nmis_full = true;
 		return;
 	}
 	o->nmis[o->nr_nmis].uid = uid;
@@ -227,8 +232,10 @@ static void madt_entry(struct acpi_walk *w, const u8 *e)
 		break;
 	case MADT_IOAPIC: /* u8 id, u8 reserved, u32 address, u32 gsi_base */
 		if (o->nr_ioapics >= ACPI_MAX_IOAPICS) {
-			acpi_err(w, "MADT: more than %u IOAPICs, id %u ignored", ACPI_MAX_IOAPICS,
-				 e[2]);
+			if (!w->ioapics_full)
+				acpi_err(w, "MADT: more than %u IOAPICs, id %u and later ignored",
+					 ACPI_MAX_IOAPICS, e[2]);
+			w->ioapics_full = true;
 			break;
 		}
 		o->ioapics[o->nr_ioapics].id = e[2];
@@ -238,8 +245,12 @@ static void madt_entry(struct acpi_walk *w, const u8 *e)
 		break;
 	case MADT_ISO: /* u8 bus (0 = ISA), u8 source irq, u32 gsi, u16 flags */
 		if (o->nr_isos >= ACPI_MAX_ISOS) {
-			acpi_err(w, "MADT: more than %u interrupt overrides, IRQ %u ignored",
-				 ACPI_MAX_ISOS, e[3]);
+			if (!w->isos_full)
+				acpi_err(w,
+					 "MADT: more than %u interrupt overrides, IRQ %u and later "
+					 "ignored",
+					 ACPI_MAX_ISOS, e[3]);
+			w->isos_full = true;
 			break;
 		}
 		o->isos[o->nr_isos].bus_irq = e[3];
@@ -271,7 +282,7 @@ static void madt_entry(struct acpi_walk *w, const u8 *e)
 }
 
 /* 5.2.12: entries are {u8 type, u8 length} records; stop at the first one that is malformed. */
-static void madt_parse(struct acpi_walk *w, const u8 *t, u32 len)
+static void madt_walk(struct acpi_walk *w, const u8 *t, u32 len)
 {
 	struct acpi_info *o = w->out;
 	u32 off;
@@ -312,6 +323,17 @@ static void madt_parse(struct acpi_walk *w, const u8 *t, u32 len)
 		madt_entry(w, t + off);
 		off += elen;
 	}
+}
+
+static void madt_parse(struct acpi_walk *w, const u8 *t, u32 len)
+{
+	struct acpi_info *o = w->out;
+
+	madt_walk(w, t, len);
+	if (o->nr_cpus_ignored)
+		acpi_err(w, "MADT: more than %u CPUs, APIC id %u and %u more ignored",
+			 (unsigned int)ARRAY_SIZE(o->cpus), w->first_cpu_ignored,
+			 o->nr_cpus_ignored - 1);
 }
 
 /* 5.2.3.2 GAS at t + off, or all-zero if it lies beyond the table (older FADT revisions). */

@@ -18,9 +18,10 @@ $(BUILD)/host/unit: $(UNIT_OBJS)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
 
 .PHONY: test-unit
-# halt_on_error makes any sanitizer report fatal, so it can never hide behind a green summary.
+# halt_on_error makes any sanitizer report fatal, so it can never hide behind a green summary;
+# the timeout turns a parser that loops (a zero-length entry not caught) into a failure.
 test-unit: $(BUILD)/host/unit
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(BUILD)/host/unit
+		timeout 120 $(BUILD)/host/unit
 
 -include $(UNIT_OBJS:.o=.d)

@@ -521,3 +521,29 @@ TEST(mb1_malformed)
 	EXPECT_EQ(bi.nr_modules, 8); /* the descriptors are readable, if nonsensical */
 	fakemem_free(&m);
 }
+
+/* Five problems, four message slots: the fifth is counted, never written past the array. */
+TEST(mb2_error_overflow)
+{
+	static struct mbi_builder b;
+	static struct boot_info bi;
+	u8 *mbi, *raw;
+	u32 at;
+
+	mb_begin(&b);
+	mb_tag(&b, MB2_TAG_CMDLINE, "test=abc", 8); /* unterminated */
+	mb_tag(&b, MB2_TAG_MODULE, "\0\0\0", 4);    /* too short */
+	at = mb_str(&b, MB2_TAG_LOADER_NAME, "GRUB");
+	mb_end(&b);
+	put32(b.buf + at + 4, 2); /* truncated tag */
+	mbi = mb_finish(&b, 0xffffff00);
+	raw = malloc(b.off + 4);
+	memcpy(raw + 4, mbi, b.off); /* misaligned */
+	EXPECT_EQ(mb2_parse(raw + 4, &bi), 0);
+	EXPECT_EQ(bi.nr_errors, BOOT_MAX_ERRORS);
+	EXPECT_EQ(bi.errors_dropped, 1);
+	EXPECT_ERR(&bi, "not 8-byte aligned");
+	EXPECT_STREQ(bi.cmdline, "test=abc");
+	free(raw);
+	free(mbi);
+}

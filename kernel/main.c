@@ -29,15 +29,6 @@ static struct acpi_info acpi;
 static struct cmdline cmdline;
 struct platform platform;
 
-/* The boot page tables identity-map 0-4 GiB; anything above is not readable yet. */
-static const void *map_identity(u64 paddr, u64 len, void *ctx)
-{
-	(void)ctx;
-	if (paddr == 0 || paddr + len < paddr || paddr + len > (4ull << 30))
-		return NULL;
-	return (const void *)paddr;
-}
-
 static void cpu_setup(void)
 {
 	/* Every bit we rely on, set explicitly: EFI and BIOS hand over different CR4s. */
@@ -58,6 +49,8 @@ static void parse_boot_info(u32 magic, u32 mbi)
 	}
 	for (u32 i = 0; i < bi.nr_errors; i++)
 		printk("boot: bad boot information: %s\n", bi.errors[i]);
+	if (bi.errors_dropped)
+		printk("boot: ... and %u more problems\n", bi.errors_dropped);
 	if (r < 0)
 		panic("boot information unusable (loader magic %#x, info at %#x)", magic, mbi);
 	printk("boot: %s%s, cmdline '%s', %u memory map entries, %u modules\n",
@@ -70,7 +63,7 @@ static void parse_acpi(void)
 	u64 rsdp = bi.rsdp;
 
 	if (!rsdp) {
-		rsdp = acpi_find_rsdp_legacy(map_identity, NULL);
+		rsdp = acpi_find_rsdp_legacy(acpi_map_identity, NULL);
 		if (rsdp)
 			printk("acpi: RSDP found by legacy scan at %#lx\n", rsdp);
 	}
@@ -79,9 +72,11 @@ static void parse_acpi(void)
 		       "running on the boot CPU only\n");
 		return;
 	}
-	acpi_parse(rsdp, map_identity, NULL, &acpi);
+	acpi_parse(rsdp, acpi_map_identity, NULL, &acpi);
 	for (u32 i = 0; i < acpi.nr_errors; i++)
 		printk("acpi: %s\n", acpi.errors[i]);
+	if (acpi.errors_dropped)
+		printk("acpi: ... and %u more problems\n", acpi.errors_dropped);
 	printk("acpi: %u tables, %u CPUs in MADT, %u IOAPICs, FADT %s, DMAR %s\n", acpi.nr_tables,
 	       acpi.nr_cpus, acpi.nr_ioapics, acpi.has_fadt ? "yes" : "no",
 	       acpi.dmar_addr ? "yes" : "no");
@@ -127,6 +122,8 @@ void kernel_main(u32 magic, u32 mbi)
 	cmdline_parse(bi.cmdline, &cmdline);
 	for (u32 i = 0; i < cmdline.nr_errors; i++)
 		printk("cmdline: %s (ignored)\n", cmdline.errors[i]);
+	if (cmdline.errors_dropped)
+		printk("cmdline: ... and %u more problems (ignored)\n", cmdline.errors_dropped);
 
 	mm_init(&bi);
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "boot/boot_info.h"
+#include "kernel/fmt.h"
 #include "boot/multiboot2.h"
 #include "kernel/compiler.h"
 
@@ -32,59 +33,16 @@ static void zero(void *p, size_t n)
 }
 
 /* Tiny formatter for error messages: %s %c %u %x %lu %lx only, always NUL-terminated. */
-static void put_num(char *buf, size_t cap, size_t *len, u64 v, unsigned int base)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n && *len + 1 < cap)
-		buf[(*len)++] = tmp[--n];
-}
-
 static __printf(2, 3) void boot_err(struct boot_info *bi, const char *fmt, ...)
 {
-	char *buf;
-	size_t len = 0, cap = BOOT_ERROR_LEN;
+	char msg[BOOT_ERROR_LEN];
 	va_list ap;
 
-	if (bi->nr_errors >= BOOT_MAX_ERRORS) {
-		bi->errors_dropped++;
-		return;
-	}
-	buf = bi->errors[bi->nr_errors++];
 	va_start(ap, fmt);
-	for (; *fmt && len + 1 < cap; fmt++) {
-		bool lng = false;
-
-		if (*fmt != '%') {
-			buf[len++] = *fmt;
-			continue;
-		}
-		if (*++fmt == 'l') {
-			lng = true;
-			fmt++;
-		}
-		if (*fmt == 's') {
-			for (const char *s = va_arg(ap, const char *); *s && len + 1 < cap; s++)
-				buf[len++] = *s;
-		} else if (*fmt == 'c') {
-			buf[len++] = (char)va_arg(ap, int);
-		} else if (*fmt == 'u' || *fmt == 'x') {
-			u64 v = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-
-			put_num(buf, cap, &len, v, *fmt == 'u' ? 10 : 16);
-		} else {
-			buf[len++] = '?';
-			if (!*fmt)
-				break;
-		}
-	}
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf[len] = 0;
+	fmt_err_add(&bi->errors[0][0], BOOT_ERROR_LEN, &bi->nr_errors, BOOT_MAX_ERRORS,
+		    &bi->errors_dropped, "%s", msg);
 }
 
 /*

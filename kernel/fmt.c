@@ -173,3 +173,16 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void fmt_err_add(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*nr >= max) {
+		(*dropped)++;
+		return;
+	}
+	va_start(ap, fmt);
+	fmt_vsnprintf(errs + (size_t)(*nr)++ * len, len, fmt, ap);
+	va_end(ap);
+}

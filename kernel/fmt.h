@@ -14,4 +14,12 @@
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/*
+ * Appends one formatted message to a fixed error list (the parsers' errors[N][len] arrays):
+ * errs points at errors[0], each slot is len bytes.  When all max slots are used the message
+ * is counted in *dropped instead, so a flood of bad input can never overflow the list.
+ */
+void fmt_err_add(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
+	__printf(6, 7);
+
 #endif

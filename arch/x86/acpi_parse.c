@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "arch/x86/acpi.h"
+#include "kernel/fmt.h"
 #include "kernel/compiler.h"
 
 struct acpi_walk {
@@ -20,61 +21,16 @@ struct acpi_walk {
 	acpi_errf((w)->out->errors, &(w)->out->nr_errors, ACPI_MAX_ERRORS,                     \
 		  &(w)->out->errors_dropped, __VA_ARGS__)
 
-static void put_num(char *buf, size_t *len, u64 v, unsigned int base)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n && *len + 1 < ACPI_ERROR_LEN)
-		buf[(*len)++] = tmp[--n];
-}
-
 void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr, u32 max, u32 *dropped, const char *fmt,
 	       ...)
 {
-	char *buf;
-	size_t len = 0;
+	char msg[ACPI_ERROR_LEN];
 	va_list ap;
 
-	if (*nr >= max) {
-		(*dropped)++;
-		return;
-	}
-	buf = errs[(*nr)++];
 	va_start(ap, fmt);
-	for (; *fmt && len + 1 < ACPI_ERROR_LEN; fmt++) {
-		bool lng = false;
-
-		if (*fmt != '%') {
-			buf[len++] = *fmt;
-			continue;
-		}
-		if (*++fmt == 'l') {
-			lng = true;
-			fmt++;
-		}
-		if (*fmt == 's') {
-			for (const char *s = va_arg(ap, const char *); *s && len + 1 < ACPI_ERROR_LEN;
-			     s++)
-				buf[len++] = *s;
-		} else if (*fmt == 'c') {
-			buf[len++] = (char)va_arg(ap, int);
-		} else if (*fmt == 'u' || *fmt == 'x') {
-			u64 v = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-
-			put_num(buf, &len, v, *fmt == 'u' ? 10 : 16);
-		} else {
-			buf[len++] = '?';
-			if (!*fmt)
-				break;
-		}
-	}
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf[len] = 0;
+	fmt_err_add(&errs[0][0], ACPI_ERROR_LEN, nr, max, dropped, "%s", msg);
 }
 
 u8 acpi_checksum(const void *p, u32 len)

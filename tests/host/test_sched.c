@@ -42,6 +42,20 @@ static void reset(void)
 	log_buf[0] = 0;
 }
 
+/* a and b queued on pCPU 0 in that order, a switched in, the log cleared */
+static void two_running_a(struct sched_entity *a, struct sched_entity *b)
+{
+	reset();
+	sched_entity_init(a, "a", &ops);
+	sched_entity_init(b, "b", &ops);
+	sched_add(a, 0);
+	sched_add(b, 0);
+	EXPECT_TRUE(kicks[0] == 2);
+	EXPECT_TRUE(sched_switch(0) == a);
+	EXPECT_STREQ(log_buf, "in:a@0 ");
+	log_buf[0] = 0;
+}
+
 #define EXPECT_LOG(want)                       \
 	do {                                   \
 		EXPECT_STREQ(log_buf, want);   \
@@ -88,12 +102,7 @@ TEST(sched_resched_alone_keeps_runner)
 TEST(sched_block_wake)
 {
 	struct sched_entity a, b;
-	reset();
-	sched_entity_init(&a, "a", &ops);
-	sched_entity_init(&b, "b", &ops);
-	sched_add(&a, 0);
-	sched_add(&b, 0);
-	EXPECT_TRUE(sched_switch(0) == &a);
+	two_running_a(&a, &b);
 	log_buf[0] = 0;
 	sched_block(&a);
 	EXPECT_TRUE(sched_switch(0) == &b);
@@ -133,12 +142,7 @@ TEST(sched_wake_in_block_window_cancels_block)
 TEST(sched_preempted_while_blocking)
 {
 	struct sched_entity a, b;
-	reset();
-	sched_entity_init(&a, "a", &ops);
-	sched_entity_init(&b, "b", &ops);
-	sched_add(&a, 0);
-	sched_add(&b, 0);
-	EXPECT_TRUE(sched_switch(0) == &a);
+	two_running_a(&a, &b);
 	log_buf[0] = 0;
 	sched_block(&a);
 	sched_inject_preempt_blocking(0);
@@ -157,12 +161,7 @@ TEST(sched_preempted_while_blocking)
 TEST(sched_preempted_while_blocking_then_woken)
 {
 	struct sched_entity a, b;
-	reset();
-	sched_entity_init(&a, "a", &ops);
-	sched_entity_init(&b, "b", &ops);
-	sched_add(&a, 0);
-	sched_add(&b, 0);
-	EXPECT_TRUE(sched_switch(0) == &a);
+	two_running_a(&a, &b);
 	sched_block(&a);
 	sched_inject_preempt_blocking(0);
 	EXPECT_TRUE(sched_switch(0) == &b);
@@ -219,12 +218,7 @@ TEST(sched_migrate_runnable_blocked_running)
 TEST(sched_kill)
 {
 	struct sched_entity a, b;
-	reset();
-	sched_entity_init(&a, "a", &ops);
-	sched_entity_init(&b, "b", &ops);
-	sched_add(&a, 0);
-	sched_add(&b, 0);
-	EXPECT_TRUE(sched_switch(0) == &a);
+	two_running_a(&a, &b);
 	log_buf[0] = 0;
 	sched_kill(&a);
 	EXPECT_TRUE(sched_switch(0) == &b);

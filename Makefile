@@ -24,6 +24,7 @@ BOOT_SRCS := boot/multiboot2.S boot/mb2_parse.c
 ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c \
 	arch/x86/apic.c arch/x86/pic.c arch/x86/serial.c arch/x86/spinlock.c arch/x86/power.c \
 	arch/x86/acpi_parse.c arch/x86/dmar_parse.c
+ARCH_SRCS += arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c arch/x86/pci.c
 KERNEL_SRCS := kernel/main.c kernel/percpu.c kernel/printk.c kernel/fmt.c kernel/string.c \
 	kernel/panic.c kernel/selftest.c kernel/cmdline.c kernel/initcall.c kernel/mm.c kernel/sched.c kernel/sched_kick.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)

@@ -1,0 +1,42 @@
+# pi/ simulator and mutation testing.  Included by the top-level Makefile; also works alone:
+#   make -f tests/pi_sim/rules.mk test-sim      (from the repository root)
+BUILD ?= build
+HOSTCC ?= gcc
+HOSTCFLAGS ?= -std=gnu11 -I. -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-omit-frame-pointer
+
+PI_SIM := $(BUILD)/host/pi_sim
+PI_SIM_OBJDIR := $(BUILD)/host/pi_sim-obj
+PI_SIM_SRCS := $(wildcard tests/pi_sim/*.c)
+PI_SIM_OBJS := $(patsubst tests/pi_sim/%.c,$(PI_SIM_OBJDIR)/%.o,$(PI_SIM_SRCS))
+PI_SIM_HDRS := $(wildcard tests/pi_sim/*.h pi/*.h) kernel/types.h kernel/compiler.h \
+	kernel/list.h kernel/assert.h kernel/config.h
+# Random runs per scenario after the exhaustive search (fixed seed: runs are reproducible).
+PI_SIM_RUNS ?= 500
+PI_SIM_SEED ?= 1
+
+.PHONY: test-sim test-mutants test-pi-desc
+
+$(PI_SIM_OBJDIR)/%.o: tests/pi_sim/%.c $(PI_SIM_HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(PI_SIM_OBJDIR)/pi.o: pi/pi.c $(PI_SIM_HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(PI_SIM): $(PI_SIM_OBJDIR)/pi.o $(PI_SIM_OBJS)
+	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
+
+test-sim: $(PI_SIM)
+	$(PI_SIM) --runs $(PI_SIM_RUNS) --seed $(PI_SIM_SEED)
+
+test-mutants: $(PI_SIM_OBJS)
+	sh tests/pi_sim/mutants.sh $(BUILD)/mutants "$(HOSTCC)" "$(HOSTCFLAGS)" $(PI_SIM_OBJS)
+
+$(BUILD)/host/test_pi_desc: tests/host/test_pi_desc.c $(PI_SIM_HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTCFLAGS) $< -o $@
+
+test-pi-desc: $(BUILD)/host/test_pi_desc
+	$(BUILD)/host/test_pi_desc

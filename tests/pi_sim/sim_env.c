@@ -1,0 +1,186 @@
+/*
+ * Host implementation of pi/pi_env.h for the simulator.  Each call that touches memory another
+ * agent can see first yields to the explorer (one preemption point), then does its operation
+ * with C11 atomics.  CPU-local calls (IRQ flag, cpu/APIC id, self-IPI) do not yield: no other
+ * agent can observe them, so interleaving them would only multiply equivalent schedules.
+ */
+#include "kernel/assert.h"
+#include "pi/pi_env.h"
+#include "tests/pi_sim/sim.h"
+
+static struct sim_cpu *this_sim_cpu(void)
+{
+	struct sim_thread *t = sim_self();
+
+	if (!t || t->cpu < 0)
+		sim_fail("pi_env CPU call outside a simulated pCPU");
+	return &sim.cpu[t->cpu];
+}
+
+u64 pi_env_load64(const u64 *p)
+{
+	sim_yield("load64");
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+u32 pi_env_load32(const u32 *p)
+{
+	sim_yield("load32");
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+void pi_env_store32(u32 *p, u32 v)
+{
+	sim_yield("store32");
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+u64 pi_env_xchg64(u64 *p, u64 v)
+{
+	sim_yield("xchg64");
+	sim_count_ctl_write(p);
+	return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+bool pi_env_cmpxchg64(u64 *p, u64 *expected, u64 desired)
+{
+	sim_yield("cmpxchg64");
+	sim_count_ctl_write(p);
+	return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+bool pi_env_test_and_set_bit(u64 *word, unsigned int bit)
+{
+	ASSERT(bit < 64);
+	sim_yield("test_and_set_bit");
+	sim_count_ctl_write(word);
+	return __atomic_fetch_or(word, 1ull << bit, __ATOMIC_SEQ_CST) & (1ull << bit);
+}
+
+bool pi_env_test_and_clear_bit(u64 *word, unsigned int bit)
+{
+	ASSERT(bit < 64);
+	sim_yield("test_and_clear_bit");
+	sim_count_ctl_write(word);
+	return __atomic_fetch_and(word, ~(1ull << bit), __ATOMIC_SEQ_CST) & (1ull << bit);
+}
+
+void pi_env_mb(void)
+{
+	/* One thread runs at a time and every access is seq_cst: nothing to order. */
+}
+
+void pi_env_lock_init(pi_lock_t *l)
+{
+	l->word = 0;
+}
+
+/* word = owning cpu + 1; a thread that finds it taken is not scheduled until it is free. */
+void pi_env_lock(pi_lock_t *l)
+{
+	struct sim_cpu *c = this_sim_cpu();
+
+	if (c->irq_on)
+		sim_fail("pi lock taken with IRQs enabled (bug 9)");
+	sim_wait(W_LOCK, l, 0, "lock");
+	ASSERT(l->word == 0);
+	l->word = sim_self()->cpu + 1;
+}
+
+void pi_env_unlock(pi_lock_t *l)
+{
+	sim_yield("unlock");
+	if (l->word != (u32)sim_self()->cpu + 1)
+		sim_fail("pi lock released by cpu%d but held by %d", sim_self()->cpu,
+			 (int)l->word - 1);
+	l->word = 0;
+}
+
+unsigned long pi_env_irq_save(void)
+{
+	struct sim_cpu *c = this_sim_cpu();
+	unsigned long was_on = c->irq_on;
+
+	c->irq_on = false;
+	return was_on;
+}
+
+void pi_env_irq_restore(unsigned long flags)
+{
+	struct sim_cpu *c = this_sim_cpu();
+
+	c->irq_on = flags != 0;
+	/* Interrupts that became pending meanwhile are taken right after STI. */
+	if (c->irq_on)
+		hw_deliver_pending(sim_self()->cpu);
+}
+
+bool pi_env_irqs_disabled(void)
+{
+	return !this_sim_cpu()->irq_on;
+}
+
+unsigned int pi_env_this_cpu(void)
+{
+	this_sim_cpu();
+	return sim_self()->cpu;
+}
+
+u32 pi_env_apic_id(unsigned int cpu)
+{
+	return sim_apic_id(cpu);
+}
+
+void pi_env_send_ipi(u32 apic_id, u8 vector)
+{
+	int c = sim_cpu_of_apic(apic_id);
+
+	sim_yield("send_ipi");
+	if (c < 0) {
+		sim_fail("IPI to unknown APIC id %#x", apic_id);
+		return;
+	}
+	hw_raise(c, vector);
+}
+
+void pi_env_self_ipi(u8 vector)
+{
+	this_sim_cpu();
+	hw_raise(sim_self()->cpu, vector);
+}
+
+void pi_env_wake(struct pi_vcpu *pv)
+{
+	int v = sim_vcpu_index(pv);
+	struct sim_vcpu *sv = &sim.vcpu[v];
+	struct sim_thread *t = sim_self();
+	bool from_handler = t && t->cpu >= 0 && sim.cpu[t->cpu].in_handler;
+
+	sim_yield("wake");
+	sv->wakes++;
+	switch (sv->state) {
+	case VS_BLOCKING:
+		/* Not switched out yet: cancel the block (prepare-to-wait rule). */
+		sv->state = VS_LOADED;
+		break;
+	case VS_BLOCKED:
+		if (!sv->halt_if) {
+			if (from_handler)
+				sim_fail("posted interrupt woke vCPU%d halted with IF=0 (bug 6)", v);
+			/* A kick: the vCPU would re-check, see IF=0, and halt again. */
+			break;
+		}
+		sv->state = VS_RUNNABLE;
+		break;
+	default:
+		break;
+	}
+}
+
+void assert_fail(const char *file, int line, const char *expr)
+{
+	sim_fail("ASSERT(%s) failed at %s:%d", expr, file, line);
+	/* sim_fail() never returns inside a simulated thread; in the explorer it must not happen. */
+	__builtin_trap();
+}

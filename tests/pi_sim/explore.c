@@ -89,6 +89,41 @@ static const char *thread_name(int i)
 	return buf;
 }
 
+/* Replay trace: after each step, print every vCPU and pCPU whose state changed. */
+static void trace_state(bool reset)
+{
+	static const char *const vs[] = { "runnable", "loaded", "blocking", "blocked" };
+	static char last_v[SIM_MAX_VCPUS][160], last_c[SIM_MAX_CPUS][96];
+	char buf[160];
+	int v, c;
+
+	for (v = 0; v < sim.sc->nvcpus; v++) {
+		const struct sim_vcpu *sv = &sim.vcpu[v];
+		u64 ctl = sv->pv.desc.control;
+
+		snprintf(buf, sizeof(buf), "vCPU%d %-8s ON=%d SN=%d NV=%#x NDST=%#x bound=cpu%u "
+			 "listed=%d PIR=%#llx", v, vs[sv->state], pi_ctl_on(ctl), pi_ctl_sn(ctl),
+			 pi_ctl_nv(ctl), pi_ctl_ndst(ctl), sv->pv.cpu,
+			 sv->pv.wakeup_link.next != &sv->pv.wakeup_link,
+			 (unsigned long long)(sv->pv.desc.pir[0] | sv->pv.desc.pir[1] |
+					      sv->pv.desc.pir[2] | sv->pv.desc.pir[3]));
+		if (reset || strcmp(buf, last_v[v]))
+			printf("             %s\n", buf);
+		strcpy(last_v[v], buf);
+	}
+	for (c = 0; c < sim.sc->ncpus; c++) {
+		const struct sim_cpu *pc = &sim.cpu[c];
+
+		snprintf(buf, sizeof(buf), "cpu%d %s IF=%d %s irr=%s%s vcpu=%d lock=%s", c,
+			 pc->online ? "online" : "OFFLINE", pc->irq_on,
+			 pc->in_guest ? "guest" : "root", pc->irr & 1 ? "W" : "-",
+			 pc->irr & 2 ? "N" : "-", pc->vcpu, pi_cpus[c].lock.word ? "held" : "free");
+		if (reset || strcmp(buf, last_c[c]))
+			printf("             %s\n", buf);
+		strcpy(last_c[c], buf);
+	}
+}
+
 /* One run of the scenario under the given mode.  Returns false on failure. */
 static bool run_once(const struct sim_scenario *sc, enum mode mode)
 {
@@ -156,6 +191,8 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode)
 			       sim.thr[pick].op ? sim.thr[pick].op : "start",
 			       sim_deliverable(sim.thr[pick].cpu) ? " (+irq)" : "");
 		sim_thread_step(pick);
+		if (sim.trace)
+			trace_state(step == 0);
 		prev = pick;
 	}
 	sim.steps = step;

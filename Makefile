@@ -27,8 +27,11 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 ARCH_SRCS += arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c arch/x86/pci.c
 KERNEL_SRCS := kernel/main.c kernel/percpu.c kernel/printk.c kernel/fmt.c kernel/string.c \
 	kernel/panic.c kernel/selftest.c kernel/cmdline.c kernel/initcall.c kernel/mm.c kernel/sched.c kernel/sched_kick.c
+VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/vmcs.c vmx/entry.S vmx/exit.c vmx/exit_cpuid.c \
+	vmx/exit_vmcall.c vmx/exit_io.c vmx/exit_msr.c vmx/ept.c vmx/vcpu.c vmx/vm.c \
+	guests/images.S guests/images.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)
-KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(CASE_SRCS)
+KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(CASE_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 .PHONY: all setup test bench lint clean
@@ -72,3 +75,4 @@ UNIT_SRCS += kernel/sched.c kernel/fmt.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk
+-include guests/rules.mk

@@ -1,0 +1,15 @@
+/* Guest images linked into the kernel (guests/images.S) for tests; found by name. */
+#ifndef GUESTS_IMAGES_H
+#define GUESTS_IMAGES_H
+
+#include "kernel/types.h"
+
+struct guest_image {
+	const char *name;
+	const u8 *start, *end;
+};
+
+/* @post the image called name, or NULL. */
+const struct guest_image *guest_image_find(const char *name);
+
+#endif

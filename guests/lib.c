@@ -1,0 +1,152 @@
+/* Guest runtime: IDT, exception fixups, a tiny printf over HC_CONSOLE_WRITE, reports. */
+#include "guests/lib.h"
+
+struct idt_gate {
+	u64 lo, hi;
+};
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+extern const char guest_stubs[];
+
+/* Per-vCPU fixup state, indexed by vCPU (vmx/vm.h allows at most 4). */
+static u8 fix_vector[4], fix_len[4];
+static bool fix_armed[4];
+static u32 faults[4];
+static u64 my_index_unsafe(void)
+{
+	return (u64)hc0(HC_VCPU_ID) & 3;
+}
+
+static void idt_init(void)
+{
+	for (int i = 0; i < 32; i++) {
+		u64 a = (u64)(guest_stubs + 16 * i);
+		/* 64-bit interrupt gate, present, DPL 0 (SDM Vol. 3A 6.14.1) */
+		idt[i].lo = (a & 0xffff) | ((u64)GUEST_SEL_CODE << 16) | (0x8eull << 40) |
+			    ((a >> 16 & 0xffff) << 48);
+		idt[i].hi = a >> 32;
+	}
+	struct {
+		u16 limit;
+		u64 base;
+	} __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };
+	asm volatile("lidt %0" : : "m"(p));
+}
+
+void guest_entry(u64 index, u64 count);
+void guest_entry(u64 index, u64 count)
+{
+	idt_init();
+	g_exit(guest_main(index, count));
+}
+
+void guest_trap(struct gframe *f);
+void guest_trap(struct gframe *f)
+{
+	u64 me = my_index_unsafe();
+
+	if (fix_armed[me] && f->vector == fix_vector[me]) {
+		fix_armed[me] = false;
+		faults[me]++;
+		f->rip += fix_len[me];
+		return;
+	}
+	g_report(false, "unexpected exception %lu error %#lx at rip %#lx", f->vector, f->error,
+		 f->rip);
+	g_exit(0xdead);
+}
+
+void g_expect_fault(u8 vector, u8 insn_len)
+{
+	u64 me = my_index_unsafe();
+
+	fix_vector[me] = vector;
+	fix_len[me] = insn_len;
+	fix_armed[me] = true;
+}
+
+u32 g_faults_seen(void)
+{
+	return faults[my_index_unsafe()];
+}
+
+void g_exit(u64 code)
+{
+	for (;;)
+		hc3(HC_EXIT, code, 0, 0);
+}
+
+/* Minimal formatter: %s %c %d %u %x %lu %lx %ld and %% (enough for the guests). */
+static u32 fmt(char *buf, u32 size, const char *f, va_list ap)
+{
+	u32 n = 0;
+
+	for (; *f && n + 24 < size; f++) {
+		if (*f != '%') {
+			buf[n++] = *f;
+			continue;
+		}
+		f++;
+		bool l = false, alt = false;
+		if (*f == '#')
+			alt = true, f++;
+		if (*f == 'l')
+			l = true, f++;
+		if (*f == 's') {
+			for (const char *s = va_arg(ap, const char *); *s && n + 24 < size; s++)
+				buf[n++] = *s;
+			continue;
+		}
+		if (*f == 'c') {
+			buf[n++] = (char)va_arg(ap, int);
+			continue;
+		}
+		if (*f == '%') {
+			buf[n++] = '%';
+			continue;
+		}
+		u64 v;
+		u32 base = *f == 'x' ? 16 : 10;
+		if (*f == 'd') {
+			s64 sv = l ? va_arg(ap, s64) : va_arg(ap, int);
+			if (sv < 0)
+				buf[n++] = '-', sv = -sv;
+			v = (u64)sv;
+		} else {
+			v = l ? va_arg(ap, u64) : va_arg(ap, u32);
+		}
+		if (alt && base == 16)
+			buf[n++] = '0', buf[n++] = 'x';
+		char tmp[20];
+		int t = 0;
+		do {
+			tmp[t++] = "0123456789abcdef"[v % base];
+			v /= base;
+		} while (v);
+		while (t)
+			buf[n++] = tmp[--t];
+	}
+	return n;
+}
+
+void g_printf(const char *f, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	va_start(ap, f);
+	u32 n = fmt(buf, sizeof(buf), f, ap);
+	va_end(ap);
+	hc3(HC_CONSOLE_WRITE, (u64)buf, n, 0);
+}
+
+bool g_report(bool pass, const char *f, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	va_start(ap, f);
+	u32 n = fmt(buf, sizeof(buf), f, ap);
+	va_end(ap);
+	hc3(HC_REPORT, pass ? HC_REPORT_PASS : HC_REPORT_FAIL, (u64)buf, n);
+	return pass;
+}

@@ -1,0 +1,92 @@
+/* VMCALL: the hypercall ABI of vmx/guest_abi.h (number in RAX, args RDI/RSI/RDX). */
+#include "kernel/compiler.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "vmx/exit.h"
+#include "vmx/guest_abi.h"
+#include "vmx/vcpu.h"
+#include "vmx/vm.h"
+
+#define HC_BUF_MAX 4096
+
+/* A guest buffer, or NULL after killing the VM: a bad buffer is a protection violation. */
+static const char *guest_buf(struct vcpu *v, u64 gpa, u64 len)
+{
+	const char *p = vm_gpa_to_host(v->vm, gpa, len);
+
+	if (!p) {
+		printk("vmx: [%s/%u] hypercall %lu: buffer [%#lx, +%#lx) is outside guest memory\n",
+		       v->vm->name, v->index, v->regs.rax, gpa, len);
+		vmx_exit_fatal(v, "bad hypercall (buffer outside guest memory)");
+	}
+	return p;
+}
+
+static enum exit_action hc_report(struct vcpu *v)
+{
+	u64 status = v->regs.rdi, len = v->regs.rdx;
+	const char *msg;
+
+	if (status > HC_REPORT_SKIP || len > HC_BUF_MAX) {
+		v->regs.rax = (u64)(s64)HC_EINVAL;
+		return EXIT_RESUME;
+	}
+	msg = guest_buf(v, v->regs.rsi, len);
+	if (!msg)
+		return EXIT_STOP;
+	v->vm->reports[status]++;
+	/* Our formatter has no %.*s: copy into a terminated, printable line first. */
+	char line[160];
+	u64 n = MIN(len, sizeof(line) - 1);
+	for (u64 i = 0; i < n; i++)
+		line[i] = msg[i] >= ' ' && msg[i] <= '~' ? msg[i] : '?';
+	line[n] = 0;
+	if (status == HC_REPORT_SKIP)
+		report_skip("%s/%u: %s", v->vm->name, v->index, line);
+	else
+		report(status == HC_REPORT_PASS, "%s/%u: %s", v->vm->name, v->index, line);
+	v->regs.rax = 0;
+	return EXIT_RESUME;
+}
+
+enum exit_action exit_vmcall(struct vcpu *v)
+{
+	enum exit_action a = EXIT_RESUME;
+	const char *buf;
+
+	/* RIP moves first: a handler that stops the vCPU leaves it after the VMCALL anyway. */
+	vcpu_skip_insn(v);
+	switch (v->regs.rax) {
+	case HC_CONSOLE_WRITE:
+		if (v->regs.rsi > HC_BUF_MAX) {
+			v->regs.rax = (u64)(s64)HC_EINVAL;
+			break;
+		}
+		buf = guest_buf(v, v->regs.rdi, v->regs.rsi);
+		if (!buf)
+			return EXIT_STOP;
+		for (u64 i = 0; i < v->regs.rsi; i++)
+			vcpu_console_putc(v, buf[i]);
+		v->regs.rax = v->regs.rsi;
+		break;
+	case HC_VCPU_ID:
+		v->regs.rax = v->index;
+		break;
+	case HC_YIELD:
+		v->regs.rax = 0;
+		a = EXIT_SWITCH;
+		break;
+	case HC_REPORT:
+		a = hc_report(v);
+		break;
+	case HC_EXIT:
+		v->exit_code = v->regs.rdi;
+		v->state = VCPU_DONE;
+		a = EXIT_STOP;
+		break;
+	default:
+		v->regs.rax = (u64)(s64)HC_ENOSYS;
+		break;
+	}
+	return a;
+}

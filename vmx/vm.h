@@ -1,0 +1,48 @@
+/*
+ * INTERFACE: a VM = guest memory (one contiguous host block) + its EPT + vCPUs + an image.
+ * The loader builds the entry state described in vmx/guest_abi.h.
+ */
+#ifndef VMX_VM_H
+#define VMX_VM_H
+
+#include "kernel/types.h"
+#include "vmx/ept.h"
+#include "vmx/vcpu.h"
+
+#define VM_MAX_VCPUS 4
+#define VM_MAX 8
+#define VM_MEM_DEFAULT (1ul << 20)
+
+struct vm {
+	char name[16];
+	u8 *mem; /* host address of guest-physical 0 */
+	u64 mem_size;
+	struct ept ept;
+	u32 nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	bool dead;       /* written with vm_kill by any pCPU, read by each vCPU before entry */
+	const char *why; /* first reason it was killed */
+	u32 reports[3];  /* HC_REPORT counts by status */
+};
+
+struct vm_config {
+	const char *name;
+	const void *image;
+	u64 image_size;
+	u64 mem_size;   /* 0: VM_MEM_DEFAULT */
+	u32 nr_vcpus;   /* 0: 1 */
+	u32 pcpu_first; /* vCPU i is pinned to pCPU (pcpu_first + i) % online CPUs */
+};
+
+/* @pre platform.vmx. @post a VM ready to run, or NULL with the reason printed. */
+struct vm *vm_create(const struct vm_config *cfg);
+/* Stops every vCPU of vm at its next exit; the first reason is kept. Any pCPU. */
+void vm_kill(struct vm *vm, const char *why);
+/* Host pointer for [gpa, gpa + len) if it lies inside guest memory, else NULL. */
+void *vm_gpa_to_host(struct vm *vm, u64 gpa, u64 len);
+/* Runs the VMs to completion on every pCPU their vCPUs are pinned to. */
+void vm_run(struct vm **vms, u32 nr_vms);
+/* Per-vCPU outcome and exit counters. */
+void vm_print_stats(const struct vm *vm);
+
+#endif

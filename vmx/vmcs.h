@@ -1,0 +1,50 @@
+/*
+ * VMCS access (SDM Vol. 3C 25.11, instructions in Vol. 2 "VMX Instruction Reference").
+ *
+ * vmcs_read16/32/64/nat and vmcs_write16/32/64/nat take an enum vmcs_field CONSTANT and reject
+ * a field of the wrong width at compile time (bits 14:13 of the encoding): writing a 32-bit
+ * value into a natural-width field by mistake does not build.  Every failed VMREAD/VMWRITE
+ * is printed with the field's name and the VM-instruction error (SDM Vol. 3C 31.4) and counted
+ * in vmcs_error_count(), so a setup sequence can check "no error since I started".
+ */
+#ifndef VMX_VMCS_H
+#define VMX_VMCS_H
+
+#include "kernel/compiler.h"
+#include "kernel/types.h"
+#include "vmx/vmcs_fields.h"
+
+/* The uniform 64-bit paths; use the typed macros below, never these directly. */
+u64 __vmcs_read(u32 field, const char *name);
+void __vmcs_write(u32 field, u64 value, const char *name);
+
+#define __vmcs_check(f, w)                                                             \
+	static_assert(VMCS_WIDTH(f) == (w),               \
+		      #f " used with a " #w " accessor but its encoding says otherwise")
+
+#define vmcs_read16(f) ({ __vmcs_check(f, VMCS_W16); (u16)__vmcs_read(f, #f); })
+#define vmcs_read32(f) ({ __vmcs_check(f, VMCS_W32); (u32)__vmcs_read(f, #f); })
+#define vmcs_read64(f) ({ __vmcs_check(f, VMCS_W64); (u64)__vmcs_read(f, #f); })
+#define vmcs_readnat(f) ({ __vmcs_check(f, VMCS_WNAT); (u64)__vmcs_read(f, #f); })
+#define vmcs_write16(f, v) ({ __vmcs_check(f, VMCS_W16); __vmcs_write(f, (u16)(v), #f); })
+#define vmcs_write32(f, v) ({ __vmcs_check(f, VMCS_W32); __vmcs_write(f, (u32)(v), #f); })
+#define vmcs_write64(f, v) ({ __vmcs_check(f, VMCS_W64); __vmcs_write(f, (u64)(v), #f); })
+#define vmcs_writenat(f, v) ({ __vmcs_check(f, VMCS_WNAT); __vmcs_write(f, (u64)(v), #f); })
+
+/* Failed VMX instructions on this pCPU since boot (VMREAD/VMWRITE/VMPTRLD/VMCLEAR/INVEPT...). */
+u64 vmcs_error_count(void);
+/* Text of a VM-instruction error number (SDM Vol. 3C 31.4, table 31-1). */
+const char *vmcs_insn_error_name(u32 err);
+
+/*
+ * @pre VMX root operation on this pCPU; vmcs is a 4 KiB region with the revision id written.
+ * @post true if the instruction succeeded; otherwise the failure was printed and counted.
+ */
+bool vmcs_clear(u64 vmcs_pa);
+bool vmcs_load(u64 vmcs_pa);
+
+/* INVEPT / INVVPID (SDM Vol. 3C 29.4.3): type 1 single context, 2 all contexts. */
+bool vmcs_invept(u64 type, u64 eptp);
+bool vmcs_invvpid(u64 type, u16 vpid);
+
+#endif

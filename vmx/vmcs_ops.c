@@ -1,0 +1,157 @@
+/*
+ * The VMX instructions that touch a VMCS, each wrapped once, and their error reporting.
+ * A VMX instruction reports failure in RFLAGS (SDM Vol. 3C 31.2): CF=1 is VMfailInvalid (no
+ * current VMCS), ZF=1 is VMfailValid with the reason in VM_INSTRUCTION_ERROR.
+ */
+#include "arch/x86/atomic.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "vmx/vmcs.h"
+
+static u64 errors[MAX_CPUS];
+
+static const char *const insn_errors[] = {
+	[1] = "VMCALL in VMX root operation",
+	[2] = "VMCLEAR with invalid physical address",
+	[3] = "VMCLEAR with VMXON pointer",
+	[4] = "VMLAUNCH with non-clear VMCS",
+	[5] = "VMRESUME with non-launched VMCS",
+	[6] = "VMRESUME after VMXOFF",
+	[7] = "VM entry with invalid control field(s)",
+	[8] = "VM entry with invalid host-state field(s)",
+	[9] = "VMPTRLD with invalid physical address",
+	[10] = "VMPTRLD with VMXON pointer",
+	[11] = "VMPTRLD with incorrect VMCS revision identifier",
+	[12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
+	[13] = "VMWRITE to read-only VMCS component",
+	[15] = "VMXON executed in VMX root operation",
+	[16] = "VM entry with invalid executive-VMCS pointer",
+	[17] = "VM entry with non-launched executive VMCS",
+	[18] = "VM entry with executive-VMCS pointer not VMXON pointer",
+	[19] = "VMCALL with non-clear VMCS",
+	[20] = "VMCALL with invalid VM-exit control fields",
+	[22] = "VMCALL with incorrect MSEG revision identifier",
+	[23] = "VMXOFF under dual-monitor treatment",
+	[24] = "VMCALL with invalid SMM-monitor features",
+	[25] = "VM entry with invalid VM-execution control fields in executive VMCS",
+	[26] = "VM entry with events blocked by MOV SS",
+	[28] = "Invalid operand to INVEPT/INVVPID",
+};
+
+const char *vmcs_insn_error_name(u32 err)
+{
+	if (err < ARRAY_SIZE(insn_errors) && insn_errors[err])
+		return insn_errors[err];
+	return "unknown error";
+}
+
+u64 vmcs_error_count(void)
+{
+	return READ_ONCE(errors[pcpu_id()]);
+}
+
+/* Reads the error number directly: going through __vmcs_read could recurse on failure. */
+static u32 insn_error(void)
+{
+	u64 v = 0;
+	u8 bad;
+
+	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=qm"(bad) : "r"((u64)VM_INSTRUCTION_ERROR)
+		     : "cc");
+	return bad ? 0 : (u32)v;
+}
+
+/* flags: the CF|ZF outcome captured right after the instruction. */
+static void fail(const char *insn, const char *name, u64 arg, bool cf)
+{
+	WRITE_ONCE(errors[pcpu_id()], errors[pcpu_id()] + 1);
+	if (cf) {
+		printk("vmx: %s %s (%#lx) failed on cpu %u: VMfailInvalid (no current VMCS)\n", insn,
+		       name, arg, pcpu_id());
+	} else {
+		u32 e = insn_error();
+		printk("vmx: %s %s (%#lx) failed on cpu %u: VM-instruction error %u (%s)\n", insn,
+		       name, arg, pcpu_id(), e, vmcs_insn_error_name(e));
+	}
+}
+
+u64 __vmcs_read(u32 field, const char *name)
+{
+	u64 v = 0;
+	u8 cf, zf;
+
+	asm volatile("vmread %3, %0; setc %1; setz %2"
+		     : "=r"(v), "=qm"(cf), "=qm"(zf)
+		     : "r"((u64)field)
+		     : "cc");
+	if (unlikely(cf | zf))
+		fail("vmread", name, field, cf);
+	return v;
+}
+
+void __vmcs_write(u32 field, u64 value, const char *name)
+{
+	u8 cf, zf;
+
+	asm volatile("vmwrite %3, %2; setc %0; setz %1"
+		     : "=qm"(cf), "=qm"(zf)
+		     : "r"((u64)field), "rm"(value)
+		     : "cc");
+	if (unlikely(cf | zf)) {
+		fail("vmwrite", name, field, cf);
+		printk("vmx:   (value %#lx)\n", value);
+	}
+}
+
+bool vmcs_clear(u64 pa)
+{
+	u8 cf, zf;
+
+	asm volatile("vmclear %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(pa) : "cc", "memory");
+	if (cf | zf)
+		fail("vmclear", "vmcs", pa, cf);
+	return !(cf | zf);
+}
+
+bool vmcs_load(u64 pa)
+{
+	u8 cf, zf;
+
+	asm volatile("vmptrld %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(pa) : "cc", "memory");
+	if (cf | zf)
+		fail("vmptrld", "vmcs", pa, cf);
+	return !(cf | zf);
+}
+
+/* The 128-bit descriptors of SDM Vol. 3C 31.3 (INVEPT, INVVPID). */
+bool vmcs_invept(u64 type, u64 eptp)
+{
+	struct {
+		u64 eptp, zero;
+	} d = { eptp, 0 };
+	u8 cf, zf;
+
+	asm volatile("invept %2, %3; setc %0; setz %1"
+		     : "=qm"(cf), "=qm"(zf)
+		     : "m"(d), "r"(type)
+		     : "cc", "memory");
+	if (cf | zf)
+		fail("invept", "type", type, cf);
+	return !(cf | zf);
+}
+
+bool vmcs_invvpid(u64 type, u16 vpid)
+{
+	struct {
+		u64 vpid, addr;
+	} d = { vpid, 0 };
+	u8 cf, zf;
+
+	asm volatile("invvpid %2, %3; setc %0; setz %1"
+		     : "=qm"(cf), "=qm"(zf)
+		     : "m"(d), "r"(type)
+		     : "cc", "memory");
+	if (cf | zf)
+		fail("invvpid", "type", type, cf);
+	return !(cf | zf);
+}

@@ -90,7 +90,7 @@ static struct pi_cpu *pi_lock_bound_cpu(struct pi_vcpu *pv, unsigned int cpu)
 		prev = pi_env_load32(&pv->cpu);
 		pc = &pi_cpus[prev]; /* M:prev_list */
 		pi_env_lock(&pc->lock);
-		if (pi_env_load32(&pv->cpu) == prev)
+		if (pi_env_load32(&pv->cpu) == prev) /* M:recheck */
 			return pc;
 		pi_env_unlock(&pc->lock);
 	}

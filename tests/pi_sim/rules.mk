@@ -14,6 +14,8 @@ PI_SIM_HDRS := $(wildcard tests/pi_sim/*.h pi/*.h) kernel/types.h kernel/compile
 # Random runs per scenario after the exhaustive search (fixed seed: runs are reproducible).
 PI_SIM_RUNS ?= 500
 PI_SIM_SEED ?= 1
+# Extra simulator arguments, e.g. PI_SIM_ARGS="--bound 2" for a quick run.
+PI_SIM_ARGS ?=
 
 .PHONY: test-sim test-mutants test-pi-desc
 
@@ -29,7 +31,7 @@ $(PI_SIM): $(PI_SIM_OBJDIR)/pi.o $(PI_SIM_OBJS)
 	$(HOSTCC) $(HOSTCFLAGS) $^ -o $@
 
 test-sim: $(PI_SIM)
-	$(PI_SIM) --runs $(PI_SIM_RUNS) --seed $(PI_SIM_SEED)
+	$(PI_SIM) --runs $(PI_SIM_RUNS) --seed $(PI_SIM_SEED) $(PI_SIM_ARGS)
 
 test-mutants: $(PI_SIM_OBJS)
 	sh tests/pi_sim/mutants.sh $(BUILD)/mutants "$(HOSTCC)" "$(HOSTCFLAGS)" $(PI_SIM_OBJS)

@@ -54,6 +54,15 @@ const struct sim_scenario sim_scenarios[] = {
 			    S(HWPOST(A, 0x40), WAIT(0), HWPOST(A, 0x41), WAIT(1), HWPOST(A, 0x42)) },
 	},
 	{
+		.name = "bug03_blocking_preempted_migrated",
+		.bug = "3",
+		.what = "preempted while blocking (C'), then loaded on another pCPU and blocks there",
+		.ncpus = 2, .nvcpus = 1, .posting_mask = 1, .bound = 3,
+		.script = { S(LOAD(A), HALT_PREEMPT(A), SET(0)),
+			    S(WAIT(0), LOAD(A), HALT(A), PREEMPT(A), LOAD(A)),
+			    S(HWPOST(A, 0x40), WAIT(0), HWPOST(A, 0x41)) },
+	},
+	{
 		.name = "bug04_detach_while_blocked",
 		.bug = "4",
 		.what = "posting disabled while blocked on a list; reload elsewhere, block again",
@@ -128,6 +137,15 @@ const struct sim_scenario sim_scenarios[] = {
 		.script = { S(ADOPT(1), LOAD(A)),
 			    S(LOAD(A), HALT(A), PREEMPT(A), OFFLINE),
 			    S(HWPOST(A, 0x40)) },
+	},
+	{
+		.name = "bug14_offline_vs_load",
+		.bug = "14,10",
+		.what = "A blocks on cpu1, cpu1 vIPIs it and dies; cpu0 adopts the list as cpu2 loads A",
+		.ncpus = 3, .nvcpus = 1, .vcpu_home = { 1 }, .posting_mask = 1, .bound = 3,
+		.script = { S(ADOPT(1)),
+			    S(LOAD(A), HALT(A), POST(A, 0x40), SET(0), OFFLINE),
+			    S(WAIT(0), LOAD(A)) },
 	},
 	{
 		.name = "bug15_disable_while_preempted",

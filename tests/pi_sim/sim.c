@@ -19,7 +19,7 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_
 				     size_t *size_old) __attribute__((weak));
 void __asan_unpoison_memory_region(const volatile void *addr, size_t size) __attribute__((weak));
 
-#define SIM_STACK_SIZE (256 * 1024)
+#define SIM_STACK_SIZE (64 * 1024)
 
 struct sim_world sim;
 

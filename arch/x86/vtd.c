@@ -163,6 +163,11 @@ static int vtd_init(void)
 		struct vtd_unit *u = &vtd_units[i];
 
 		u->dmar = &dmar.units[i];
+		if (!u->dmar->base || u->dmar->base >= (4ull << 30)) {
+			/* The boot page tables map only the low 4 GiB. */
+			printk("vtd: unit %u at %#lx not mapped: skipped\n", i, u->dmar->base);
+			continue;
+		}
 		u->regs = (u8 *)u->dmar->base;
 		spin_init(&u->lock, "vtd_unit", SPIN_IRQSAFE);
 		u->ver = vtd_rd32(u, VTD_REG_VER);

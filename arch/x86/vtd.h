@@ -109,8 +109,8 @@ const char *vtd_fault_reason_name(u8 reason);
 
 /*
  * Test-only: store e at index of unit as given (IEC invalidated after), bypassing every
- * check.  Used to provoke faults (reserved bits, wrong source-id).  The index must not be
- * owned by a struct vtd_irq.
+ * check.  Used to provoke faults (reserved bits, wrong source-id).  The caller owns the
+ * index (allocated it) and clears it before vtd_irq_free().
  */
 int vtd_test_irte_set(u32 unit, u16 index, struct vtd_irte e);
 

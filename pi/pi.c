@@ -265,7 +265,9 @@ unsigned long pi_enter_guest(struct pi_vcpu *pv, u64 virr[4])
 	 * IRQs on it would be taken in root mode and the PIR left behind until the next exit (bug 19).
 	 */
 	flags = pi_env_irq_save(); /* M:enter_cli */
-	if (pi_env_test_and_clear_bit(&pv->desc.control, PI_CTL_ON_BIT))
+	/* Read before the locked clear: most entries find ON clear and write nothing. */
+	if (pi_ctl_on(pi_env_load64(&pv->desc.control)) &&
+	    pi_env_test_and_clear_bit(&pv->desc.control, PI_CTL_ON_BIT))
 		for (i = 0; i < ARRAY_SIZE(pv->desc.pir); i++)
 			virr[i] |= pi_env_xchg64(&pv->desc.pir[i], 0);
 	/* M:enter_synced */

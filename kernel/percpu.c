@@ -13,6 +13,7 @@ void pcpu_init(u32 id, u32 apic_id)
 	struct pcpu *p = &pcpus[id];
 	u64 ist_tops[IST_COUNT];
 
+	p->entry_tsc = rdtsc();
 	p->self = p;
 	p->id = id;
 	p->apic_id = apic_id;

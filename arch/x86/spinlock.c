@@ -26,6 +26,21 @@ void spin_lock(struct spinlock *l)
 	store_relaxed(&l->holder, me);
 }
 
+bool spin_trylock(struct spinlock *l)
+{
+	s32 me = (s32)pcpu_id();
+	u32 owner = load_acquire(&l->owner);
+	u32 ticket = owner;
+
+	ASSERT(!(l->flags & SPIN_IRQSAFE) || !irq_enabled());
+	ASSERT(load_relaxed(&l->holder) != me);
+	/* Free means next == owner: take ticket `owner`, which is being served already. */
+	if (!cmpxchg(&l->next, &ticket, owner + 1))
+		return false;
+	store_relaxed(&l->holder, me);
+	return true;
+}
+
 void spin_unlock(struct spinlock *l)
 {
 	ASSERT(load_relaxed(&l->holder) == (s32)pcpu_id());

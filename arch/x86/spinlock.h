@@ -19,6 +19,8 @@ struct spinlock {
 
 void spin_init(struct spinlock *l, const char *name, u32 flags);
 void spin_lock(struct spinlock *l);
+/* Takes l only if it is free right now; true on success.  Same rules as spin_lock. */
+bool spin_trylock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 bool spin_is_held(const struct spinlock *l);
 /* Disables IRQs, then takes the lock; the returned flags go to spin_unlock_irqrestore(). */

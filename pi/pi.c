@@ -269,7 +269,7 @@ unsigned long pi_enter_guest(struct pi_vcpu *pv, u64 virr[4])
 	if (pi_ctl_on(pi_env_load64(&pv->desc.control)) &&
 	    pi_env_test_and_clear_bit(&pv->desc.control, PI_CTL_ON_BIT))
 		for (i = 0; i < ARRAY_SIZE(pv->desc.pir); i++)
-			virr[i] |= pi_env_xchg64(&pv->desc.pir[i], 0);
+			virr[i] |= pi_env_xchg64(&pv->desc.pir[i], 0); /* M:pir_xchg */
 	/* M:enter_synced */
 	return flags;
 }

@@ -1,4 +1,7 @@
-/* triple: no IDT, then an exception: #UD -> #GP -> #DF -> triple fault (SDM Vol. 3A 6.15). */
+/*
+ * triple: vCPU 0 removes its IDT and raises an exception: #UD -> #GP -> #DF -> triple fault
+ * (SDM Vol. 3A 6.15).  Any other vCPU spins forever: stopping the VM must stop it too.
+ */
 #include "guests/lib.h"
 
 u64 guest_main(u64 index, u64 count)
@@ -8,6 +11,11 @@ u64 guest_main(u64 index, u64 count)
 		u64 base;
 	} __attribute__((packed)) none = { 0, 0 };
 
+	if (index != 0) {
+		g_printf("spinning until my VM is stopped\n");
+		for (;;)
+			asm volatile("pause");
+	}
 	g_printf("about to triple-fault\n");
 	asm volatile("lidt %0; ud2" : : "m"(none));
 	return 1;

@@ -104,7 +104,7 @@ void vcpu_print_stats(const struct vcpu *v)
 		n += fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%lu", vmx_exit_name(i), v->exits[i]);
 	}
 	printk("vmx: [%s/%u] %s (code %lu) on cpu %u: %lu exits:%s\n", v->vm->name, v->index,
-	       states[v->state], v->exit_code, v->pcpu, v->exits_total, buf);
+	       states[v->state], v->exit_code, v->ran_on, v->exits_total, buf);
 }
 
 /* One entry and the handling of the exit it ends with. */
@@ -133,6 +133,7 @@ static void run_slice(struct vcpu *v, const struct vmx_controls *c)
 {
 	enum exit_action a;
 
+	v->ran_on = pcpu_id();
 	if (!v->vmcs_ready) {
 		if (!v->vmcs)
 			v->vmcs = page_alloc();

@@ -27,6 +27,7 @@ struct vcpu {
 	struct vm *vm;
 	u32 index; /* within the VM */
 	u32 pcpu;  /* pinned pCPU */
+	u32 ran_on; /* pCPU of the last slice (tests check the pinning) */
 	u16 vpid;
 	void *vmcs;
 	bool vmcs_ready, launched;

@@ -6,6 +6,7 @@
  * host page outside that block, and no other VM's page, is reachable from the guest.
  */
 #include "arch/x86/atomic.h"
+#include "arch/x86/smp.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
@@ -110,28 +111,40 @@ struct vm *vm_create(const struct vm_config *cfg)
 	return vm;
 }
 
+struct run_args {
+	struct vm **vms;
+	u32 nr_vms;
+};
+
+static void run_here(void *arg)
+{
+	const struct run_args *r = arg;
+
+	vcpu_run_pcpu(r->vms, r->nr_vms);
+}
+
 /*
- * Each pCPU runs the vCPUs pinned to it.  Running on other pCPUs needs a cross-CPU call
- * (arch/x86/smp.h, in progress elsewhere): until it exists, vCPUs pinned elsewhere are moved
- * to the calling pCPU, and the note below says so.
+ * Each pCPU runs the vCPUs pinned to it (arch/x86/smp.h: the call is started on every pCPU
+ * that has vCPUs, the caller runs its own share, then waits for the others).  The VMCS of a
+ * vCPU is set up by the pCPU that runs it, so host state is always that pCPU's.
  */
 void vm_run(struct vm **vms, u32 nr_vms)
 {
+	struct run_args args = { vms, nr_vms };
 	u32 me = pcpu_id();
-	bool moved = false;
+	u64 cpus = 0;
 
-	for (u32 i = 0; i < nr_vms; i++) {
-		for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {
-			struct vcpu *v = vms[i]->vcpus[j];
-			if (v->pcpu != me && !v->vmcs_ready) {
-				v->pcpu = me;
-				moved = true;
-			}
-		}
-	}
-	if (moved)
-		printk("vmx: note: no cross-CPU call yet; all vCPUs run on cpu %u\n", me);
-	vcpu_run_pcpu(vms, nr_vms);
+	for (u32 i = 0; i < nr_vms; i++)
+		for (u32 j = 0; j < vms[i]->nr_vcpus; j++)
+			cpus |= 1ull << vms[i]->vcpus[j]->pcpu;
+	for (u32 c = 0; c < pcpu_count(); c++)
+		if (c != me && (cpus & (1ull << c)))
+			smp_call_start(c, run_here, &args);
+	if (cpus & (1ull << me))
+		run_here(&args);
+	for (u32 c = 0; c < pcpu_count(); c++)
+		if (c != me && (cpus & (1ull << c)))
+			smp_call_wait(c);
 }
 
 void vm_print_stats(const struct vm *vm)

@@ -154,6 +154,8 @@ void kernel_main(u32 magic, u32 mbi)
 		test_finish();
 	}
 	printk("pihv: running test %s\n", t->name);
+	/* Tests run in thread context with IRQs on, like the APs' idle loops. */
+	irq_enable();
 	t->fn();
 	test_finish();
 }

@@ -4,10 +4,12 @@
  * most TIMER_LATE_US after it.  Then the periodic tick (never faster than its period) and
  * cancellation (a cancelled timer never fires).
  *
- * Tolerance: never early; at most 1 ms late, or 100 ms when CPUID says we run under a
- * hypervisor (QEMU TCG: vCPU threads share two host cores with other emulators, and an
- * interrupt waits until the host runs the vCPU thread; 0.1-0.5 s was seen under a load average
- * of 12).  The worst case is printed: Bochs, deterministic, is within about 3 us.
+ * Tolerance: never early; at most 1 ms late, or 5 s when CPUID says we run under a hypervisor
+ * (QEMU TCG: vCPU threads share two host cores with other emulators, and an interrupt waits
+ * until the host runs the vCPU thread; 0.1-0.5 s was seen under a load average of 12, and CI
+ * runs two emulators per core).  Under a hypervisor the bound only catches a timer that fires
+ * in the wrong epoch: wall-clock lateness there says nothing about pihv, so the deterministic
+ * Bochs run is the one that holds the 1 ms bound (worst seen: about 3 us).
  */
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
@@ -20,7 +22,7 @@
 
 #define TIMER_ROUNDS	    5
 #define TIMER_LATE_US	    1000   /* hardware and Bochs (deterministic: about 3 us) */
-#define TIMER_LATE_GUEST_US 100000 /* under a hypervisor (QEMU TCG sets CPUID.1:ECX[31]) */
+#define TIMER_LATE_GUEST_US 5000000 /* under a hypervisor (QEMU TCG sets CPUID.1:ECX[31]) */
 #define TICK_US		    1000
 #define TICK_WAIT_US	    10500
 

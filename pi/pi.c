@@ -9,12 +9,13 @@
  *   B preempted/runnable   none                 NOTIFY  1   last pCPU   pi_put(preempted)
  *   C blocked, IF=1        pi_cpus[cpu] list    WAKEUP  0   that pCPU   pi_put(blocking)
  *   D blocked, IF=0        none                 NOTIFY  1   last pCPU   pi_put(blocking, !IF)
+ *   D' blocked, no posting none                 NOTIFY  1   last pCPU   pi_put(blocking), flag 0
  *   E halt-polling         none                 NOTIFY  0   this pCPU   (no put: untouched)
  *   C' blocking+preempted  pi_cpus[cpu] list    WAKEUP  1   that pCPU   pi_put(both)
  *
- * Transitions: A->B, A->C, A->D (pi_put); B,C,C',D->A (pi_load; fast path B->A on the same pCPU);
- * C->runnable (pi_wakeup_handler -> pi_env_wake); C on a dying pCPU -> C on another
- * (pi_cpu_offline).  Posting (pi_post or the IOMMU) is allowed in every state.
+ * Transitions: A->B, A->C, A->C', A->D, A->D' (pi_put); B,C,C',D,D'->A (pi_load; fast path when
+ * NV=NOTIFY on the same pCPU); C->runnable (pi_wakeup_handler -> pi_env_wake); C on a dying pCPU
+ * -> C on another (pi_cpu_offline).  Posting (pi_post or the IOMMU) is allowed in every state.
  *
  * Lines tagged "M:<name>" are the mutation points of tests/pi_sim/mutants.txt: each tag marks a
  * line whose removal or change re-creates a historical bug.  Keep the tags when editing.
@@ -80,12 +81,11 @@ static void pi_recompute_on(struct pi_vcpu *pv, u64 ctl)
  * Lock the wakeup list of the pCPU pv is bound to.  pi_cpu_offline() may rebind pv (under the
  * old pCPU's lock) until we hold that lock, so re-read pv->cpu once we have it.
  */
-static struct pi_cpu *pi_lock_bound_cpu(struct pi_vcpu *pv, unsigned int cpu)
+static struct pi_cpu *pi_lock_bound_cpu(struct pi_vcpu *pv)
 {
 	struct pi_cpu *pc;
 	unsigned int prev;
 
-	(void)cpu; /* the current pCPU: what a wrong-lock bug would use (bug 10) */
 	for (;;) {
 		prev = pi_env_load32(&pv->cpu);
 		pc = &pi_cpus[prev]; /* M:prev_list */
@@ -127,7 +127,7 @@ void pi_load(struct pi_vcpu *pv, unsigned int cpu)
 	 * membership change together for every observer that takes the lock (the wakeup handler).
 	 */
 	flags = pi_env_irq_save();
-	pc = pi_lock_bound_cpu(pv, cpu);
+	pc = pi_lock_bound_cpu(pv);
 	/*
 	 * Leave the PREVIOUS pCPU's list (we may have migrated) before NDST moves away from it:
 	 * a vCPU left behind on the old list would never be found by the handler that its
@@ -187,14 +187,23 @@ void pi_put(struct pi_vcpu *pv, bool blocking, bool preempted, bool guest_irqs_e
 	/* A `cli; hlt` vCPU must not be woken by a posted interrupt (bug 6): never arm it. */
 	bool arm = blocking && guest_irqs_enabled; /* M:arm_if */
 
-	if (arm && !pi_env_load32(&pv->posting_enabled))
-		arm = false;
+	if (arm) {
+		/*
+		 * The caller's "vCPU is blocking" store must be visible before posting_enabled is
+		 * read, or this read and pi_enable_posting()'s wake could both see the old value
+		 * (store buffering) and the vCPU would block unarmed after all (bug 5).
+		 */
+		pi_env_mb();
+		if (!pi_env_load32(&pv->posting_enabled))
+			arm = false;
+	}
 	if (arm)
 		pi_arm_wakeup(pv);
 	/*
 	 * Every put that leaves the vCPU runnable (preempted, maybe also blocking) or halted
-	 * without the wakeup vector suppresses notifications: the pCPU now runs someone else, and
-	 * a notification there would be taken for that vCPU's descriptor (bug 11).
+	 * without the wakeup vector suppresses notifications: the pCPU now runs another vCPU, and
+	 * a notification there would only interrupt it for nothing (bug 11).  The posts still land
+	 * in PIR, and pi_load turns them into ON when it clears SN.
 	 */
 	if (preempted || !arm)
 		pi_env_test_and_set_bit(&pv->desc.control, PI_CTL_SN_BIT); /* M:put_sn */
@@ -220,6 +229,7 @@ void pi_wakeup_handler(unsigned int cpu)
 
 bool pi_post(struct pi_vcpu *pv, u8 vector)
 {
+	u64 *pir = &pv->desc.pir[pi_pir_word(vector)];
 	u64 *ctl = &pv->desc.control;
 	u64 old, new;
 	bool notified = false;
@@ -229,7 +239,7 @@ bool pi_post(struct pi_vcpu *pv, u8 vector)
 	 * pi_enter_guest) then finds the bit; a later poster that sees ON still set may skip the
 	 * notification because ours is in flight (bug 16).
 	 */
-	pi_env_test_and_set_bit(&pv->desc.pir[pi_pir_word(vector)], pi_pir_bit(vector)); /* M:post_pir */
+	pi_env_test_and_set_bit(pir, pi_pir_bit(vector)); /* M:post_pir */
 	old = pi_env_load64(ctl);
 	do {
 		if (pi_ctl_on(old) || pi_ctl_sn(old))
@@ -262,7 +272,8 @@ unsigned long pi_enter_guest(struct pi_vcpu *pv, u64 virr[4])
 	/*
 	 * IRQs off BEFORE ON is read: a notification that comes after the read must stay pending
 	 * in the LAPIC until VM entry, where the CPU processes it in guest mode (SDM 29.6).  With
-	 * IRQs on it would be taken in root mode and the PIR left behind until the next exit (bug 19).
+	 * IRQs on it would be taken in root mode and the PIR left behind until the next exit
+	 * (bug 19).
 	 */
 	flags = pi_env_irq_save(); /* M:enter_cli */
 	/* Read before the locked clear: most entries find ON clear and write nothing. */
@@ -277,6 +288,7 @@ unsigned long pi_enter_guest(struct pi_vcpu *pv, u64 virr[4])
 void pi_enable_posting(struct pi_vcpu *pv)
 {
 	pi_env_store32(&pv->posting_enabled, 1);
+	pi_env_mb(); /* store before the wake reads the vCPU's state; pairs with pi_put() */
 	/*
 	 * A vCPU that blocked before this store waits with NV=NOTIFY and is on no list, so a
 	 * device post would only be noticed at its next wakeup for another reason (bug 5).  Kick

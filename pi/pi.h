@@ -34,8 +34,8 @@ struct pi_vcpu {
 	 */
 	struct list_head wakeup_link;
 	/*
-	 * The pCPU the descriptor is bound to: NDST names it and only its list may hold us.  Written
-	 * only with pi_cpus[cpu].lock (the OLD cpu's lock) held; read with pi_env_load32.
+	 * The pCPU the descriptor is bound to: NDST names it and only its list may hold us.
+	 * Written only with pi_cpus[cpu].lock (the OLD cpu's lock) held; read with pi_env_load32.
 	 */
 	u32 cpu;
 	/*
@@ -84,7 +84,9 @@ void pi_load(struct pi_vcpu *pv, unsigned int cpu);
  * blocking: it is halting (HLT emulation), preempted: the scheduler took the pCPU away while it
  * was runnable; both may be true (preempted between marking itself blocking and switching out).
  * guest_irqs_enabled: the guest's RFLAGS.IF at the HLT.
- * @pre pv loaded on this pCPU (pv->cpu == this cpu, SN=0, NV=NOTIFY, on no list).
+ * @pre pv loaded on this pCPU (pv->cpu == this cpu, SN=0, NV=NOTIFY, on no list); if blocking,
+ *      the scheduler already marked the vCPU blocking, so that a pi_env_wake() from now on
+ *      cancels the block.
  * @post if blocking && guest_irqs_enabled && posting enabled: on this pCPU's list with
  *       NV=WAKEUP, and a PI_WAKEUP_VECTOR self-IPI is pending if ON was already set (bug 7).
  *       if preempted or not armed as above: SN=1 (bugs 6, 11).
@@ -137,7 +139,9 @@ void pi_disable_posting(struct pi_vcpu *pv);
 /*
  * pCPU dead went offline (takes no more interrupts); move its blocked vCPUs to target's list,
  * point their NDST at target, and wake those with ON set: their notification went to the dead
- * pCPU (bug 14).  @pre dead != target, target online, dead will not run pi/ code again.
+ * pCPU (bug 14).  vCPUs bound to dead but not listed (states B, D) keep NDST=dead: they have SN=1
+ * and their next pi_load rebinds them.
+ * @pre dead != target, target online, no vCPU loaded on dead, dead runs no pi/ code again.
  */
 void pi_cpu_offline(unsigned int dead, unsigned int target);
 

@@ -74,6 +74,11 @@ void pi_env_self_ipi(u8 vector);
  * marked itself blocking but not yet switched out it cancels the block (the usual
  * prepare-to-wait rule), so a wake can never be lost between the last check and the switch.
  * May be called with IRQs disabled and a pi lock held, including from the wakeup handler.
+ * Lock order: pi_put/pi_load take a pi lock from the scheduler's switch hooks, so if those run
+ * under a run-queue lock, pi_env_wake must not take a run-queue lock that a switch hook on
+ * another pCPU may hold (ABBA: rq -> pi lock there, pi lock -> rq here).  Mark the vCPU runnable
+ * with an atomic and kick its pCPU instead, or release run-queue locks before calling pi_put/
+ * pi_load.
  */
 void pi_env_wake(struct pi_vcpu *pv);
 

@@ -173,7 +173,8 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode)
 				break;
 			}
 		} else {
-			pick = prev >= 0 && (enabled & (1u << prev)) ? prev : __builtin_ctz(enabled);
+			pick = prev >= 0 && (enabled & (1u << prev)) ? prev :
+			       __builtin_ctz(enabled);
 			stack[step].enabled = enabled;
 			stack[step].tried = 1u << pick;
 			stack[step].chosen = pick;
@@ -375,12 +376,13 @@ int main(int argc, char **argv)
 			return do_replay(argv[i + 1], argv[i + 2]);
 		} else if (!strcmp(argv[i], "--list")) {
 			for (i = 0; i < sim_nscenarios; i++)
-				printf("%-28s %-10s %s\n", sim_scenarios[i].name, sim_scenarios[i].bug,
-				       sim_scenarios[i].what);
+				printf("%-34s %-6s %s\n", sim_scenarios[i].name,
+				       sim_scenarios[i].bug, sim_scenarios[i].what);
 			return 0;
 		} else {
-			fprintf(stderr, "usage: %s [--bound N] [--runs N] [--seed S] [--scenario NAME]"
-				" [--first-failure] | --replay NAME SCHEDULE | --list\n", argv[0]);
+			fprintf(stderr, "usage: %s [--bound N] [--runs N] [--seed S] "
+				"[--scenario NAME] [--first-failure] | --replay NAME SCHEDULE | "
+				"--list\n", argv[0]);
 			return 2;
 		}
 	}
@@ -398,7 +400,8 @@ int main(int argc, char **argv)
 	for (tr = 1; tr < T_COUNT; tr++)
 		if (g_trans_n[tr])
 			printf("#   %-28s %5.2f %3lu %9lu\n", sim_trans_name[tr],
-			       (double)g_trans_w[tr] / g_trans_n[tr], g_trans_max[tr], g_trans_n[tr]);
+			       (double)g_trans_w[tr] / g_trans_n[tr], g_trans_max[tr],
+			       g_trans_n[tr]);
 	printf("# total time %.2f s\n", now() - t0);
 	printf("SUMMARY: %lu tests, %lu failures, 0 skipped\n", tests, failures);
 	printf("Test result: %s\n", failures ? "FAILURE" : "SUCCESS");

@@ -67,8 +67,8 @@ void hw_record_delivery(int v, const u64 before[4])
 			if (!(bits & (1ull << b)))
 				continue;
 			if (sv->delivered[vec] >= sv->posted[vec])
-				sim_fail("vector %#x delivered to vCPU%d more often than posted", vec,
-					 v);
+				sim_fail("vector %#x delivered to vCPU%d more often than posted",
+					 vec, v);
 			sv->delivered[vec]++;
 		}
 		/* The guest acknowledges at once: the next delivery must be a new post. */
@@ -135,7 +135,7 @@ void hw_deliver_pending(int c)
 			reenter(c);
 			continue;
 		}
-		/* Root mode, IF=1: the NOTIFY handler only acknowledges (the PIR is synced at entry). */
+		/* Root mode, IF=1: the NOTIFY handler only sends EOI (PIR is synced at entry). */
 		if (bit == 1) {
 			pc->irq_on = false;
 			run_wakeup_handler(c);

@@ -39,7 +39,7 @@ static void check_lists(void)
 				if (p == &sim.vcpu[v].pv.wakeup_link)
 					break;
 			if (v == sc->nvcpus || ++n > sc->nvcpus) {
-				sim_fail("I1: wakeup list of cpu%d holds a foreign or repeated node", c);
+				sim_fail("I1: list of cpu%d has a foreign or repeated node", c);
 				return;
 			}
 			if (list_owner[v] >= 0) {
@@ -133,7 +133,7 @@ void sim_check_final(void)
 			continue;
 		if (t->wait == W_VRUNNABLE) {
 			sv = &sim.vcpu[t->wait_arg];
-			/* Halted with nothing pending: staying halted is right (the post came earlier). */
+			/* Halted with nothing pending (the post came first): staying so is right. */
 			if (sv->state == VS_BLOCKED && !pi_ctl_on(sv->pv.desc.control) &&
 			    !(sv->pv.desc.pir[0] | sv->pv.desc.pir[1] | sv->pv.desc.pir[2] |
 			      sv->pv.desc.pir[3]))
@@ -166,8 +166,8 @@ void sim_check_final(void)
 				return;
 			}
 			if (!pir_has(sv, vec)) {
-				sim_fail("F2: vector %#x posted to vCPU%d is neither delivered nor in "
-					 "PIR", vec, v);
+				sim_fail("F2: vector %#x posted to vCPU%d is neither delivered "
+					 "nor in PIR", vec, v);
 				return;
 			}
 		}

@@ -25,7 +25,7 @@ enum sim_op {
 	A_LOAD,		/* a=vcpu: wait until runnable, pi_load here, enter the guest */
 	A_HALT,		/* a=vcpu, b=guest IF: HLT exit, last pending check, pi_put(blocking) */
 	A_PREEMPT,	/* a=vcpu: exit, pi_put(preempted) */
-	A_HALT_PREEMPT, /* a=vcpu: exit, mark blocking, preempted before switching: pi_put(1, 1, IF=1) */
+	A_HALT_PREEMPT, /* a=vcpu: exit, mark blocking, preempted before the switch: put(1,1,1) */
 	A_POST,		/* a=vcpu, b=vector: software pi_post from this pCPU (vIPI) */
 	A_HWPOST,	/* a=vcpu, b=vector: IOMMU post, one atomic step (agent thread only) */
 	A_ENABLE,	/* a=vcpu: pi_enable_posting */
@@ -77,7 +77,7 @@ struct sim_vcpu {
 
 struct sim_cpu {
 	bool online, irq_on, in_guest, in_handler;
-	u32 irr;			/* pending vectors: bit0 = WAKEUP, bit1 = NOTIFY, bit2 = other */
+	u32 irr;			/* pending: bit0 = WAKEUP, bit1 = NOTIFY, bit2 = other */
 	int vcpu;			/* loaded vCPU or -1 */
 };
 

@@ -167,7 +167,8 @@ void pi_env_wake(struct pi_vcpu *pv)
 	case VS_BLOCKED:
 		if (!sv->halt_if) {
 			if (from_handler)
-				sim_fail("posted interrupt woke vCPU%d halted with IF=0 (bug 6)", v);
+				sim_fail("posted interrupt woke vCPU%d halted with IF=0 (bug 6)",
+					 v);
 			/* A kick: the vCPU would re-check, see IF=0, and halt again. */
 			break;
 		}
@@ -181,6 +182,6 @@ void pi_env_wake(struct pi_vcpu *pv)
 void assert_fail(const char *file, int line, const char *expr)
 {
 	sim_fail("ASSERT(%s) failed at %s:%d", expr, file, line);
-	/* sim_fail() never returns inside a simulated thread; in the explorer it must not happen. */
+	/* sim_fail() never returns in a simulated thread; the explorer itself never asserts. */
 	__builtin_trap();
 }

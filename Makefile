@@ -61,6 +61,10 @@ setup:
 test: setup all
 	@python3 tests/run.py
 
+# Deterministic performance figures from Bochs (docs/bench.md); never fails on a number.
+bench: setup all
+	@python3 tests/bench.py
+
 # Layering rule (docs/architecture.md): lower folders never include higher ones; pi/ is pure.
 lint:
 	@! grep -rn '#include "\(vmx\|pi\)/' kernel arch boot || { echo "lint: layering violation"; exit 1; }

@@ -112,6 +112,11 @@ bool pi_post(struct pi_vcpu *pv, u8 vector);
  * Does pv have a posted interrupt that the guest has not received yet?  Looks at PIR, not only
  * ON: a post while SN=1 sets PIR alone (bug 2).  Used by HLT emulation (halt-poll, last check
  * before blocking) and by the scheduler for runnable vCPUs.
+ * For the last check before blocking, the caller marks the vCPU blocking with a store followed
+ * by a full barrier (set_current_state style) BEFORE calling this, so that a concurrent poster's
+ * pi_env_wake() either sees the vCPU blocking or this check sees its PIR bit.  (The simulator
+ * runs sequentially consistent; this is the one x86-TSO store->load pair pi/ relies on besides
+ * posting_enabled, see pi_put.)
  */
 bool pi_has_pending(struct pi_vcpu *pv);
 

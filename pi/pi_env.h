@@ -73,6 +73,8 @@ void pi_env_self_ipi(u8 vector);
  * pi)->se).  It is a no-op for a vCPU that is running or already runnable; for a vCPU that has
  * marked itself blocking but not yet switched out it cancels the block (the usual
  * prepare-to-wait rule), so a wake can never be lost between the last check and the switch.
+ * It reads the vCPU's scheduling state after a full barrier (or under the lock that protects
+ * that state): it pairs with the barrier after "mark blocking" (see pi_has_pending).
  * May be called with IRQs disabled and a pi lock held, including from the wakeup handler.
  * Lock order: pi_put/pi_load take a pi lock from the scheduler's switch hooks, so if those run
  * under a run-queue lock, pi_env_wake must not take a run-queue lock that a switch hook on

@@ -133,7 +133,7 @@ void sim_check_final(void)
 			continue;
 		if (t->wait == W_VRUNNABLE) {
 			sv = &sim.vcpu[t->wait_arg];
-			/* Halted with nothing pending (the post came first): staying so is right. */
+			/* Halted, nothing pending (the post came first): that is right. */
 			if (sv->state == VS_BLOCKED && !pi_ctl_on(sv->pv.desc.control) &&
 			    !(sv->pv.desc.pir[0] | sv->pv.desc.pir[1] | sv->pv.desc.pir[2] |
 			      sv->pv.desc.pir[3]))

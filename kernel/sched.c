@@ -166,6 +166,12 @@ void sched_block(struct sched_entity *se)
 	ASSERT(rq->curr == se && se->state == SE_RUNNING);
 	se->blocking = true;
 	spin_unlock_irqrestore(&rq->lock, f);
+	/*
+	 * Like set_current_state(): the caller's last check for pending work (pi_has_pending)
+	 * must not be satisfied before "blocking" is visible, or a post + sched_wake() on
+	 * another pCPU could miss both.  The unlock is only a release, so fence.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 bool sched_wake(struct sched_entity *se)

@@ -82,7 +82,11 @@ void sched_add(struct sched_entity *se, u32 cpu);
  */
 struct sched_entity *sched_switch(u32 cpu);
 
-/* The current entity of cpu decides to block (HLT with nothing pending). @pre se == curr. */
+/*
+ * The current entity of cpu decides to block (HLT with nothing pending).  @pre se == curr.
+ * @post blocking is globally visible (full barrier): the caller makes its last check for
+ * pending work after this call, and calls sched_wake(se) itself if it finds some.
+ */
 void sched_block(struct sched_entity *se);
 /* Make se runnable (any CPU, any context).  @return true if it was blocked or blocking. */
 bool sched_wake(struct sched_entity *se);

@@ -122,8 +122,16 @@ static void per_cpu(void *arg)
 	r->tick_max = (rdtsc() - t0) / timer_us_to_tsc(TICK_US); /* tick k comes >= k periods in */
 
 	s = (struct shot){0, 0, 0};
+	/*
+	 * IRQs off across arm + cancel: under QEMU TCG this vCPU can lose the host CPU for more
+	 * than the 1 ms between the two and the timer would rightly fire first.  With IRQs off
+	 * the deadline may still pass, leaving the timer interrupt pending in the LAPIC: the
+	 * cancelled callback must not run when it is taken, which is the stronger check.
+	 */
+	unsigned long f = irq_save();
 	timer_arm(&t, rdtsc() + timer_us_to_tsc(1000));
 	r->cancel_ok = timer_cancel(&t) && !timer_armed(&t);
+	irq_restore(f);
 	sleep_us(2000);
 	r->cancelled_fired = load_acquire(&s.done);
 }

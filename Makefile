@@ -32,6 +32,7 @@ KERNEL_SRCS := kernel/main.c kernel/percpu.c kernel/printk.c kernel/fmt.c kernel
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/vmcs.c vmx/entry.S vmx/exit.c vmx/exit_cpuid.c \
 	vmx/exit_vmcall.c vmx/exit_io.c vmx/exit_msr.c vmx/ept.c vmx/vcpu.c vmx/vm.c \
 	guests/images.S guests/images.c
+VMX_SRCS += vmx/vm_args.c vmx/vm_boot.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)
 KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(CASE_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
@@ -77,7 +78,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
-UNIT_SRCS += kernel/sched.c kernel/fmt.c
+UNIT_SRCS += kernel/sched.c kernel/fmt.c vmx/vm_args.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

@@ -31,10 +31,12 @@ KERNEL_SRCS := kernel/main.c kernel/percpu.c kernel/printk.c kernel/fmt.c kernel
 	kernel/panic.c kernel/selftest.c kernel/cmdline.c kernel/initcall.c kernel/mm.c kernel/sched.c kernel/sched_kick.c
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/vmcs.c vmx/entry.S vmx/exit.c vmx/exit_cpuid.c \
 	vmx/exit_vmcall.c vmx/exit_io.c vmx/exit_msr.c vmx/ept.c vmx/vcpu.c vmx/vm.c \
+	vmx/pi_env.c vmx/vcpu_run.c vmx/vapic.c vmx/vtimer.c vmx/exit_hlt.c vmx/vdev.c \
 	guests/images.S guests/images.c
+PI_SRCS := pi/pi.c
 VMX_SRCS += vmx/vm_args.c vmx/vm_boot.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)
-KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(CASE_SRCS)
+KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(PI_SRCS) $(CASE_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 .PHONY: all setup test bench lint clean

@@ -25,5 +25,6 @@ guest_image_table:
 	image eptviol
 	image badhc
 	image bench
+	image pi
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -4,7 +4,7 @@
 struct idt_gate {
 	u64 lo, hi;
 };
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const char guest_stubs[];
 
 /* Per-vCPU fixup state, indexed by vCPU (vmx/vm.h allows at most 4). */
@@ -18,7 +18,7 @@ static u64 my_index_unsafe(void)
 
 static void idt_init(void)
 {
-	for (int i = 0; i < 32; i++) {
+	for (int i = 0; i < 256; i++) {
 		u64 a = (u64)(guest_stubs + 16 * i);
 		/* 64-bit interrupt gate, present, DPL 0 (SDM Vol. 3A 6.14.1) */
 		idt[i].lo = (a & 0xffff) | ((u64)GUEST_SEL_CODE << 16) | (0x8eull << 40) |
@@ -32,16 +32,61 @@ static void idt_init(void)
 	asm volatile("lidt %0" : : "m"(p));
 }
 
+/* Top of vCPU 0's stack: each vCPU's stack lies GUEST_STACK_SIZE below the previous one. */
+static u64 stack_top0;
+static bool pv_no_eoi;
+u32 g_irq_counts[4][256];
+u64 g_irq_last_tsc[4];
+void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
+
+u32 g_index_from_stack(void)
+{
+	u64 rsp;
+
+	asm volatile("mov %%rsp, %0" : "=r"(rsp));
+	return (u32)((stack_top0 - rsp) / GUEST_STACK_SIZE) & 3;
+}
+
 void guest_entry(u64 index, u64 count);
 void guest_entry(u64 index, u64 count)
 {
+	u64 rsp;
+
+	asm volatile("mov %%rsp, %0" : "=r"(rsp));
+	/* entry RSP = top - index * size; the frame pushed since is far below one stack size */
+	stack_top0 = ALIGN_UP(rsp, 0x1000ul) + index * GUEST_STACK_SIZE;
 	idt_init();
+	u32 a, b, c, d;
+	g_cpuid(PIHV_CPUID_BASE + 1, &a, &b, &c, &d);
+	pv_no_eoi = c & PIHV_CPUID_PV_NO_EOI;
 	g_exit(guest_main(index, count));
+}
+
+/*
+ * An APIC interrupt: counted per vCPU and vector, then EOI (WRMSR 0x80b: virtual EOI with
+ * virtual-interrupt delivery, no exit).  The vCPU index comes from the stack pointer, so the
+ * handler itself causes no VM exit.
+ */
+static void guest_irq(struct gframe *f)
+{
+	u64 tsc = g_rdtsc();
+	u32 me = g_index_from_stack();
+
+	g_irq_counts[me][f->vector]++;
+	g_irq_last_tsc[me] = tsc;
+	if (g_irq_hook)
+		g_irq_hook(me, (u32)f->vector, tsc);
+	if (!pv_no_eoi)
+		g_wrmsr(0x80b, 0);
 }
 
 void guest_trap(struct gframe *f);
 void guest_trap(struct gframe *f)
 {
+	if (f->vector >= 32) {
+		guest_irq(f);
+		return;
+	}
 	u64 me = my_index_unsafe();
 
 	if (fix_armed[me] && f->vector == fix_vector[me]) {

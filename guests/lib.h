@@ -3,6 +3,7 @@
 #define GUESTS_LIB_H
 
 #include <stdarg.h>
+#include "kernel/compiler.h"
 #include "kernel/types.h"
 #include "vmx/guest_abi.h"
 
@@ -43,6 +44,65 @@ static inline u8 g_inb(u16 port)
 	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
+
+static inline void g_wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+static inline u64 g_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+static inline void g_cli(void)
+{
+	asm volatile("cli" ::: "memory");
+}
+static inline void g_sti(void)
+{
+	asm volatile("sti" ::: "memory");
+}
+/* `sti; hlt`: the STI shadow covers the HLT, so no interrupt slips in between. */
+static inline void g_sti_hlt(void)
+{
+	asm volatile("sti; hlt" ::: "memory");
+}
+static inline void g_hlt(void)
+{
+	asm volatile("hlt" ::: "memory");
+}
+static inline void g_pause(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+/* x2APIC ICR (one WRMSR 0x830, exits): fixed IPI to the vCPU with x2APIC ID dest. */
+static inline void g_send_ipi(u32 dest, u8 vector)
+{
+	g_wrmsr(0x830, ((u64)dest << 32) | vector);
+}
+/* TSC-deadline timer: LVT timer in TSC-deadline mode (bits 18:17 = 2) with vector, then arm. */
+static inline void g_timer_vector(u8 vector)
+{
+	g_wrmsr(0x832, (2u << 17) | vector);
+}
+static inline void g_timer_deadline(u64 tsc)
+{
+	g_wrmsr(0x6e0, tsc);
+}
+static inline void g_stat(u32 slot, u64 v)
+{
+	hc3(HC_STAT, slot, v, 0);
+}
+
+/* Interrupts received, per vCPU and vector (guest_irq in lib.c); read them with READ_ONCE. */
+extern u32 g_irq_counts[4][256];
+extern u64 g_irq_last_tsc[4];
+/* Called from the interrupt handler (IRQs off) if set. */
+extern void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
+/* This vCPU's index, from the stack pointer: no VM exit. */
+u32 g_index_from_stack(void);
+#define G_READ(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 void g_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One PASS/FAIL line on the host console, counted in the host's test summary. */

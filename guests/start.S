@@ -1,7 +1,8 @@
 /*
  * Guest entry and exception stubs.  The loader enters at the first byte with RDI = vCPU index
  * and RSI = vCPU count (vmx/guest_abi.h); guest_entry() installs the guest's own IDT and
- * calls guest_main().  Every exception goes through trap_common to guest_trap(frame).
+ * calls guest_main().  Every exception and interrupt (vectors 32-255: APIC vectors, counted by
+ * guests/lib.c) goes through trap_common to guest_trap(frame).
  */
 	.section .text.start, "ax"
 	.globl _start
@@ -27,7 +28,7 @@ _start:
 	.balign 16
 guest_stubs:
 	.set i, 0
-	.rept 32
+	.rept 256
 	stub %i
 	.set i, i + 1
 	.endr

@@ -6,11 +6,14 @@
  */
 #include "arch/x86/cpu.h"
 #include "kernel/compiler.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "vmx/exit.h"
 #include "vmx/vcpu.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
+#include "vmx/vtimer.h"
 
 #define EXIT_NEEDS_QUAL (1u << 0) /* common code reads EXIT_QUALIFICATION into v->exit_qual */
 
@@ -23,10 +26,10 @@ struct exit_entry {
 static enum exit_action exit_extint(struct vcpu *v);
 static enum exit_action exit_exception(struct vcpu *v);
 static enum exit_action exit_triple_fault(struct vcpu *v);
-static enum exit_action exit_hlt(struct vcpu *v);
 static enum exit_action exit_invalid_state(struct vcpu *v);
 static enum exit_action exit_ept_violation(struct vcpu *v);
 static enum exit_action exit_preempt_timer(struct vcpu *v);
+static enum exit_action exit_intr_window(struct vcpu *v);
 
 static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = { exit_exception, "exception/NMI", 0 },
@@ -41,6 +44,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_INVALID_GUEST_STATE] = { exit_invalid_state, "invalid guest state", EXIT_NEEDS_QUAL },
 	[EXIT_EPT_VIOLATION] = { exit_ept_violation, "EPT violation", EXIT_NEEDS_QUAL },
 	[EXIT_PREEMPTION_TIMER] = { exit_preempt_timer, "preemption timer", 0 },
+	[EXIT_INTERRUPT_WINDOW] = { exit_intr_window, "interrupt window", 0 },
 };
 static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_MAX, "one slot per counted reason");
 
@@ -119,14 +123,6 @@ static enum exit_action exit_triple_fault(struct vcpu *v)
 	return vmx_exit_fatal(v, "guest triple fault");
 }
 
-/* Simple block/resume: parked until the next round (the scheduler issue makes it real). */
-static enum exit_action exit_hlt(struct vcpu *v)
-{
-	vcpu_skip_insn(v);
-	v->state = VCPU_BLOCKED;
-	return EXIT_SWITCH;
-}
-
 static enum exit_action exit_invalid_state(struct vcpu *v)
 {
 	return vmx_exit_fatal(v, "VM entry failed: invalid guest state");
@@ -144,7 +140,24 @@ static enum exit_action exit_ept_violation(struct vcpu *v)
 	return vmx_exit_fatal(v, "access outside guest memory (EPT violation)");
 }
 
+/*
+ * The VMX-preemption timer ends guest mode for two reasons (vcpu_run.c arms it): the guest's
+ * TSC deadline (post its timer vector, delivered at the re-entry) or the end of the time slice
+ * while other vCPUs wait (reschedule).
+ */
 static enum exit_action exit_preempt_timer(struct vcpu *v)
 {
-	return EXIT_SWITCH;
+	vtimer_check(v, true);
+	if (v->slice_end && rdtsc() >= v->slice_end) {
+		v->slice_end = 0;
+		sched_set_need_resched(pcpu_id());
+		return EXIT_SWITCH;
+	}
+	return EXIT_RESUME;
+}
+
+/* Fallback without VID: the guest can take the next backlog vector now (vapic_deliver). */
+static enum exit_action exit_intr_window(struct vcpu *v)
+{
+	return EXIT_RESUME;
 }

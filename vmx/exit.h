@@ -9,7 +9,8 @@ struct vcpu;
 /*
  * Return contract of every exit handler:
  *   EXIT_RESUME  re-enter this vCPU at once (the handler moved RIP or queued an event);
- *   EXIT_SWITCH  this vCPU gives up the pCPU for the rest of the round (HLT, yield, timer);
+ *   EXIT_SWITCH  go through sched_switch() (HLT miss after sched_block, yield, slice over);
+ *                the scheduler may well pick this vCPU again;
  *   EXIT_STOP    this vCPU stops for good: it exited, or its VM was killed.
  */
 enum exit_action { EXIT_RESUME, EXIT_SWITCH, EXIT_STOP };
@@ -27,5 +28,6 @@ enum exit_action exit_vmcall(struct vcpu *v);
 enum exit_action exit_io(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);
+enum exit_action exit_hlt(struct vcpu *v);
 
 #endif

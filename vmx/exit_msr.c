@@ -1,5 +1,6 @@
 /*
- * RDMSR/WRMSR exits (MSR bitmaps off: every access exits, SDM Vol. 3C 26.1.3).  A few MSRs
+ * RDMSR/WRMSR exits (the MSR bitmap of vmx/vapic.c lets only x2APIC accesses through, SDM
+ * Vol. 3C 26.1.3); APIC MSRs go to vmx/vapic.c.  A few MSRs
  * are emulated against the VMCS or per-vCPU state; every other index gets #GP(0) injected,
  * which is what a CPU without that MSR does.
  */
@@ -7,6 +8,7 @@
 #include "arch/x86/msr.h"
 #include "vmx/exit.h"
 #include "vmx/guest_abi.h"
+#include "vmx/vapic.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 
@@ -41,6 +43,8 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 {
 	u64 val;
 
+	if (vapic_rdmsr(v, (u32)v->regs.rcx, &val))
+		goto done;
 	switch ((u32)v->regs.rcx) {
 	case PIHV_MSR_SCRATCH:
 		val = v->msr_scratch;
@@ -63,6 +67,7 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 	default:
 		return gp(v);
 	}
+done:
 	v->regs.rax = (u32)val;
 	v->regs.rdx = val >> 32;
 	vcpu_skip_insn(v);
@@ -72,8 +77,16 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 enum exit_action exit_wrmsr(struct vcpu *v)
 {
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	u32 msr = (u32)v->regs.rcx;
 
-	switch ((u32)v->regs.rcx) {
+	if (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
+	    (msr >= X2APIC_MSR_BASE && msr <= X2APIC_MSR_LAST)) {
+		if (!vapic_wrmsr(v, msr, val))
+			return gp(v);
+		vcpu_skip_insn(v);
+		return EXIT_RESUME;
+	}
+	switch (msr) {
 	case PIHV_MSR_SCRATCH:
 		v->msr_scratch = val;
 		break;

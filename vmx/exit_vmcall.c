@@ -1,6 +1,8 @@
 /* VMCALL: the hypercall ABI of vmx/guest_abi.h (number in RAX, args RDI/RSI/RDX). */
 #include "kernel/compiler.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "vmx/exit.h"
 #include "vmx/guest_abi.h"
@@ -74,7 +76,31 @@ enum exit_action exit_vmcall(struct vcpu *v)
 		break;
 	case HC_YIELD:
 		v->regs.rax = 0;
+		sched_set_need_resched(pcpu_id());
 		a = EXIT_SWITCH;
+		break;
+	case HC_STAT:
+		if (v->regs.rdi >= VCPU_GSTATS) {
+			v->regs.rax = (u64)(s64)HC_EINVAL;
+			break;
+		}
+		v->gstat[v->regs.rdi] = v->regs.rsi;
+		v->regs.rax = 0;
+		break;
+	case HC_POST:
+		if (v->regs.rdi < 16 || v->regs.rdi > 255 || v->regs.rsi >= v->vm->nr_vcpus) {
+			v->regs.rax = (u64)(s64)HC_EINVAL;
+			break;
+		}
+		vcpu_post(v->vm->vcpus[v->regs.rsi], (u8)v->regs.rdi);
+		v->regs.rax = 0;
+		break;
+	case HC_TEST:
+		if (!v->vm->test_hook) {
+			v->regs.rax = (u64)(s64)HC_ENOSYS;
+			break;
+		}
+		v->regs.rax = v->vm->test_hook(v, v->regs.rdi, v->regs.rsi, v->regs.rdx, &a);
 		break;
 	case HC_REPORT:
 		a = hc_report(v);

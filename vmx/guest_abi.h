@@ -34,6 +34,9 @@
 #define HC_YIELD 3         /*   -                                0; other vCPUs on this pCPU run */
 #define HC_REPORT 4        /*   rdi=HC_REPORT_*, rsi=msg, rdx=len  0; one PASS/FAIL/SKIP line */
 #define HC_EXIT 5          /*   rdi=exit code                    does not return: vCPU done */
+#define HC_STAT 6          /*   rdi=slot (< 16), rsi=value       0; the host test reads it */
+#define HC_TEST 7          /*   rdi=op, rsi, rdx                 the host test's hook decides */
+#define HC_POST 8          /*   rdi=vector, rsi=vCPU index       0; posted like a device would */
 
 #define HC_REPORT_PASS 0
 #define HC_REPORT_FAIL 1
@@ -48,6 +51,11 @@
 
 /* CPUID leaf with the hypervisor signature "pihvpihvpihv" in EBX, ECX, EDX. */
 #define PIHV_CPUID_BASE 0x40000000
+/*
+ * CPUID 0x40000001 ECX bit 0: the APIC EOI is not needed and costs an exit (no virtual-interrupt
+ * delivery on this CPU: the hypervisor injects one vector at a time and keeps no ISR).
+ */
+#define PIHV_CPUID_PV_NO_EOI (1u << 0)
 /* An MSR pihv emulates for tests: reads return what the last write stored, per vCPU. */
 #define PIHV_MSR_SCRATCH 0x40000000
 

@@ -1,12 +1,7 @@
 /*
- * The per-pCPU run loop and the vCPU helpers the exit handlers share.
+ * The vCPU helpers the exit handlers share, and the counters.
  *
- * Round-robin over the vCPUs pinned to this pCPU.  A vCPU runs until a handler returns
- * EXIT_SWITCH (HLT, yield, VMX-preemption timer: the time slice) or EXIT_STOP.  HLT parks the
- * vCPU for the rest of the round only: guests get no interrupts yet, so there is nothing to
- * wait for (the scheduler issue adds real blocking and wakeups).  IRQs stay off for the whole
- * loop; a host interrupt that arrives meanwhile makes the next entry exit at once (external-
- * interrupt exiting ignores the guest's IF) and is handled by exit_extint.
+ * The loop itself is in vcpu_run.c.
  */
 #include "arch/x86/cpu.h"
 #include "kernel/compiler.h"
@@ -15,6 +10,7 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "vmx/exit.h"
+#include "vmx/pi_stats.h"
 #include "vmx/vcpu.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
@@ -27,14 +23,17 @@ static_assert(offsetof(struct vcpu_regs, r8) == VREG_R8, "entry.S offsets");
 static_assert(offsetof(struct vcpu_regs, r15) == VREG_R15, "entry.S offsets");
 static_assert(offsetof(struct vcpu_regs, cr2) == VREG_CR2, "entry.S offsets");
 static_assert(sizeof(struct vcpu_regs) == VREG_SIZE, "entry.S offsets");
-static_assert(offsetof(struct vcpu, regs) == 0, "entry.S gets &v->regs == v");
 
-/* Time slice in TSC ticks (Bochs: about 6 ticks per instruction, emulators.md 13.4). */
-#define SLICE_TSC 400000u
+#define INTERRUPTIBILITY_STI_MOVSS 3u
 
+/* Also ends STI / MOV-SS blocking: it covers only the instruction we just completed (25.4.2). */
 void vcpu_skip_insn(struct vcpu *v)
 {
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
 	vmcs_writenat(GUEST_RIP, vmcs_readnat(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	if (intr & INTERRUPTIBILITY_STI_MOVSS)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~INTERRUPTIBILITY_STI_MOVSS);
 }
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code)
@@ -94,6 +93,8 @@ void vcpu_dump(struct vcpu *v)
 void vcpu_print_stats(const struct vcpu *v)
 {
 	static const char *const states[] = { "runnable", "blocked", "done", "dead" };
+	const struct vcpu_stats *t = &v->st;
+	const struct sched_entity *se = &v->se;
 	char buf[256];
 	u32 n = 0;
 
@@ -105,85 +106,27 @@ void vcpu_print_stats(const struct vcpu *v)
 	}
 	printk("vmx: [%s/%u] %s (code %lu) on cpu %u: %lu exits:%s\n", v->vm->name, v->index,
 	       states[v->state], v->exit_code, v->ran_on, v->exits_total, buf);
+	printk("vmx: [%s/%u] pi: posted=%lu notified=%lu synced=%lu injected=%lu desc_writes=%lu "
+	       "wakes=%lu vipis_sent=%lu\n", v->vm->name, v->index, t->posted, t->post_notified,
+	       t->synced, t->injected, t->desc_writes, t->pi_wakes, t->vipis_sent);
+	printk("vmx: [%s/%u] hlt: pending=%lu poll_hits=%lu poll_misses=%lu blocks=%lu if0=%lu "
+	       "poll_hit_writes=%lu block_cycles=%lu block_cycle_writes=%lu timer_vmx=%lu "
+	       "timer_host=%lu\n", v->vm->name, v->index, t->hlt_pending, t->poll_hits,
+	       t->poll_misses, t->blocks, t->hlt_if0, t->poll_hit_writes, t->block_cycles,
+	       t->block_cycle_writes, t->timer_vmx, t->timer_host);
+	printk("vmx: [%s/%u] sched: loads=%lu puts blocking=%lu preempted=%lu other=%lu "
+	       "switch_in=%lu preempted=%lu blocked=%lu woken=%lu migrations=%lu\n", v->vm->name,
+	       v->index, t->loads, t->puts_blocking, t->puts_preempted, t->puts_other,
+	       se->nr_switch_in, se->nr_preempted, se->nr_blocked, se->nr_woken, se->nr_migrations);
 }
 
-/* One entry and the handling of the exit it ends with. */
-static enum exit_action enter_once(struct vcpu *v, const struct vmx_controls *c)
+void vcpu_print_pcpu_stats(u32 n)
 {
-	int r;
-
-	if (c->preempt_timer)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, SLICE_TSC >> c->preempt_shift);
-	r = vmx_enter(&v->regs, v->launched);
-	if (r) {
-		u32 err = r == 2 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
-		printk("vmx: [%s/%u] %s failed: %s, VM-instruction error %u (%s)\n", v->vm->name,
-		       v->index, v->launched ? "VMRESUME" : "VMLAUNCH",
-		       r == 2 ? "VMfailValid" : "VMfailInvalid", err, vmcs_insn_error_name(err));
-		v->exit_reason = 0;
-		return vmx_exit_fatal(v, "VM entry instruction failed");
+	for (u32 c = 0; c < n; c++) {
+		const struct pi_pcpu_stats *p = &pi_pcpu_stats[c];
+		printk("vmx: cpu %u: desc_writes=%lu self_ipis=%lu wakeup_irqs=%lu notify_irqs=%lu "
+		       "idle_halts=%lu pulls=%lu switches=%lu\n", c, p->desc_writes, p->self_ipis,
+		       p->wakeup_irqs, p->notify_irqs, p->idle_halts, p->pulls,
+		       sched_rqs[c].nr_switches);
 	}
-	v->launched = true;
-	/* An event injected for this entry has been delivered (or turned into this exit). */
-	return vmx_handle_exit(v);
-}
-
-/* Runs v until it gives up the pCPU. */
-static void run_slice(struct vcpu *v, const struct vmx_controls *c)
-{
-	enum exit_action a;
-
-	v->ran_on = pcpu_id();
-	if (!v->vmcs_ready) {
-		if (!v->vmcs)
-			v->vmcs = page_alloc();
-		if (!v->vmcs || vcpu_vmcs_setup(v) < 0) {
-			vm_kill(v->vm, "VMCS setup failed");
-			v->state = VCPU_DEAD;
-			return;
-		}
-		if (v->setup_hook)
-			v->setup_hook(v);
-	} else if (!vmcs_load((u64)v->vmcs)) {
-		vm_kill(v->vm, "VMPTRLD failed");
-		v->state = VCPU_DEAD;
-		return;
-	}
-	do {
-		if (READ_ONCE(v->vm->dead)) {
-			v->state = VCPU_DEAD;
-			return;
-		}
-		a = enter_once(v, c);
-	} while (a == EXIT_RESUME);
-	if (a == EXIT_STOP && v->state != VCPU_DONE)
-		v->state = VCPU_DEAD;
-}
-
-void vcpu_run_pcpu(struct vm **vms, u32 nr_vms)
-{
-	const struct vmx_controls *c = vmx_get_controls();
-	u32 me = pcpu_id();
-	unsigned long flags = irq_save();
-
-	for (;;) {
-		bool live = false;
-
-		for (u32 i = 0; i < nr_vms; i++) {
-			for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {
-				struct vcpu *v = vms[i]->vcpus[j];
-
-				if (v->pcpu != me || v->state >= VCPU_DONE)
-					continue;
-				if (v->state == VCPU_BLOCKED)
-					v->state = VCPU_RUNNABLE; /* parked for one round */
-				else
-					run_slice(v, c);
-				live |= v->state < VCPU_DONE;
-			}
-		}
-		if (!live)
-			break;
-	}
-	irq_restore(flags);
 }

@@ -10,6 +10,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/string.h"
 #include "vmx/guest_abi.h"
 #include "vmx/vm.h"
@@ -34,6 +35,17 @@ void vm_kill(struct vm *vm, const char *why)
 	if (cmpxchg(&vm->why, &none, why))
 		printk("vmx: VM %s stopped: %s\n", vm->name, why);
 	store_release(&vm->dead, true);
+	/*
+	 * Every vCPU must come back to its pCPU loop, which sees `dead` before the next entry:
+	 * wake the blocked ones, kick the running ones out of guest mode.
+	 */
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		if (!v || !v->se.ops)
+			continue;
+		sched_wake(&v->se);
+		sched_kick(load_acquire(&v->se.cpu));
+	}
 }
 
 /*
@@ -94,17 +106,24 @@ struct vm *vm_create(const struct vm_config *cfg)
 	build_entry_state(vm);
 	memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
 
-	vm->nr_vcpus = nr;
+	vm->poll_max = VM_POLL_DEFAULT;
 	for (u32 i = 0; i < nr; i++) {
-		struct vcpu *v = page_alloc();
+		/* page-aligned: the PI descriptor at its start must be (Bochs, emulators.md 5) */
+		struct vcpu *v = pages_alloc((sizeof(struct vcpu) + 4095) / 4096);
 		if (!v)
 			return NULL;
 		v->vm = vm;
 		v->index = i;
 		v->vpid = next_vpid++;
 		v->pcpu = (cfg->pcpu_first + i) % online_cpus();
+		v->vmcs = page_alloc();
+		v->vapic = page_alloc();
+		if (!v->vmcs || !v->vapic)
+			return NULL;
+		vcpu_init(v, true);
 		vm->vcpus[i] = v;
 	}
+	vm->nr_vcpus = nr;
 	printk("vmx: VM %s: %lu KiB at %#lx, %u vCPU(s), image %lu bytes, EPT %#lx (%u pages)\n",
 	       vm->name, mem_size >> 10, (u64)vm->mem, nr, cfg->image_size, vm->ept.eptp,
 	       vm->ept.nr_pages);
@@ -112,39 +131,64 @@ struct vm *vm_create(const struct vm_config *cfg)
 }
 
 struct run_args {
-	struct vm **vms;
-	u32 nr_vms;
+	struct vcpu_run run;
 };
 
 static void run_here(void *arg)
 {
-	const struct run_args *r = arg;
+	struct run_args *r = arg;
 
-	vcpu_run_pcpu(r->vms, r->nr_vms);
+	vcpu_loop(&r->run);
 }
 
 /*
- * Each pCPU runs the vCPUs pinned to it (arch/x86/smp.h: the call is started on every pCPU
- * that has vCPUs, the caller runs its own share, then waits for the others).  The VMCS of a
- * vCPU is set up by the pCPU that runs it, so host state is always that pCPU's.
+ * Every online pCPU runs the loop (arch/x86/smp.h: started on the others, the caller runs its
+ * own, then waits): vCPUs may migrate anywhere, and idle pCPUs pull unpinned ones.  A vCPU's
+ * VMCS is set up at its first switch-in, on the pCPU that runs it.
  */
+void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), void *arg)
+{
+	struct run_args args;
+	u32 me = pcpu_id(), n = online_cpus(), live = 0;
+
+	/*
+	 * Loops run on the pCPUs that have vCPUs, or on every online pCPU if a vCPU may migrate
+	 * or a hook is given (it may start devices anywhere).  Starting no loop needlessly keeps
+	 * smp_call out of runs on one pCPU (vmx-basic relies on an IRQ pending at its entry).
+	 */
+	args.run.cpus = 0;
+	for (u32 i = 0; i < nr_vms; i++)
+		for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {
+			struct vcpu *v = vms[i]->vcpus[j];
+			args.run.cpus |= 1ull << v->pcpu;
+			if (hook || v->se.pin == SCHED_NO_PIN)
+				args.run.cpus |= (1ull << n) - 1;
+		}
+	args.run.pcpu_hook = hook;
+	args.run.hook_arg = arg;
+	for (u32 i = 0; i < nr_vms; i++)
+		live += vms[i]->nr_vcpus;
+	store_release(&args.run.live, live);
+	for (u32 i = 0; i < nr_vms; i++)
+		for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {
+			struct vcpu *v = vms[i]->vcpus[j];
+			sched_add(&v->se, v->pcpu);
+			/* vIPIs and the software devices post to every vCPU (pi_put arms WAKEUP) */
+			pi_enable_posting(&v->pi);
+		}
+	for (u32 c = 0; c < n; c++)
+		if (c != me && (args.run.cpus & (1ull << c)))
+			smp_call_start(c, run_here, &args);
+	if (args.run.cpus & (1ull << me))
+		run_here(&args);
+	for (u32 c = 0; c < n; c++)
+		if (c != me && (args.run.cpus & (1ull << c)))
+			smp_call_wait(c);
+}
+
 void vm_run(struct vm **vms, u32 nr_vms)
 {
-	struct run_args args = { vms, nr_vms };
-	u32 me = pcpu_id();
-	u64 cpus = 0;
-
-	for (u32 i = 0; i < nr_vms; i++)
-		for (u32 j = 0; j < vms[i]->nr_vcpus; j++)
-			cpus |= 1ull << vms[i]->vcpus[j]->pcpu;
-	for (u32 c = 0; c < pcpu_count(); c++)
-		if (c != me && (cpus & (1ull << c)))
-			smp_call_start(c, run_here, &args);
-	if (cpus & (1ull << me))
-		run_here(&args);
-	for (u32 c = 0; c < pcpu_count(); c++)
-		if (c != me && (cpus & (1ull << c)))
-			smp_call_wait(c);
+	vm_run_hook(vms, nr_vms, NULL, NULL);
 }
 
 void vm_print_stats(const struct vm *vm)
@@ -153,4 +197,17 @@ void vm_print_stats(const struct vm *vm)
 	       vm->dead ? vm->why : "completed", vm->reports[0], vm->reports[1], vm->reports[2]);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		vcpu_print_stats(vm->vcpus[i]);
+}
+
+void vm_print_pi_stats(struct vm **vms, u32 nr_vms)
+{
+	for (u32 i = 0; i < nr_vms; i++)
+		vm_print_stats(vms[i]);
+	vcpu_print_pcpu_stats(online_cpus());
+}
+
+void vm_unpin(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->se.pin = SCHED_NO_PIN;
 }

@@ -7,6 +7,7 @@
 
 #include "kernel/types.h"
 #include "vmx/ept.h"
+#include "vmx/exit.h"
 #include "vmx/vcpu.h"
 
 #define VM_MAX_VCPUS 4
@@ -23,7 +24,22 @@ struct vm {
 	bool dead;       /* written with vm_kill by any pCPU, read by each vCPU before entry */
 	const char *why; /* first reason it was killed */
 	u32 reports[3];  /* HC_REPORT counts by status */
+	u64 poll_max;    /* halt-poll window limit (TSC ticks), VM_POLL_DEFAULT: the cmdline's */
+	/*
+	 * No time-slice preemption-timer exits while the vCPU is alone on its pCPU (nohz_full
+	 * style); the slice starts when another vCPU queues there.  Default off: a lone vCPU is
+	 * still preempted every slice.
+	 */
+	bool tickless;
+	/*
+	 * Tests: HC_TEST(op, a, b) lands here (on the calling vCPU's pCPU, in its exit handler);
+	 * the return value goes to the guest's RAX; *action may be set to EXIT_SWITCH.
+	 */
+	u64 (*test_hook)(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *action);
+	void *test_data;
 };
+
+#define VM_POLL_DEFAULT (~0ull)
 
 struct vm_config {
 	const char *name;
@@ -31,8 +47,12 @@ struct vm_config {
 	u64 image_size;
 	u64 mem_size;   /* 0: VM_MEM_DEFAULT */
 	u32 nr_vcpus;   /* 0: 1 */
-	u32 pcpu_first; /* vCPU i is pinned to pCPU (pcpu_first + i) % online CPUs */
+	u32 pcpu_first; /* vCPU i starts on (and is pinned to) pCPU (pcpu_first + i) % online */
 };
+
+/* Before vm_run: vm's vCPUs may migrate (sched_migrate, the idle balancer); they start on
+ * their pcpu_first-derived pCPU all the same. */
+void vm_unpin(struct vm *vm);
 
 /* @pre platform.vmx. @post a VM ready to run, or NULL with the reason printed. */
 struct vm *vm_create(const struct vm_config *cfg);
@@ -40,8 +60,15 @@ struct vm *vm_create(const struct vm_config *cfg);
 void vm_kill(struct vm *vm, const char *why);
 /* Host pointer for [gpa, gpa + len) if it lies inside guest memory, else NULL. */
 void *vm_gpa_to_host(struct vm *vm, u64 gpa, u64 len);
-/* Runs the VMs to completion on every pCPU their vCPUs are pinned to. */
+/*
+ * Runs the VMs to completion: every vCPU is added to its home pCPU's run queue and every
+ * online pCPU runs vcpu_loop() until all are DONE or DEAD.  hook (may be NULL) runs on each
+ * pCPU as its loop starts (tests: start software posting devices there).
+ */
+void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), void *arg);
 void vm_run(struct vm **vms, u32 nr_vms);
+/* Prints the per-pCPU PI counters and the per-VM counters of a finished run. */
+void vm_print_pi_stats(struct vm **vms, u32 nr_vms);
 /* Per-vCPU outcome and exit counters. */
 void vm_print_stats(const struct vm *vm);
 

@@ -8,6 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "vmx/guest_abi.h"
+#include "vmx/vapic.h"
 #include "vmx/vcpu.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
@@ -163,6 +164,7 @@ int vcpu_vmcs_setup(struct vcpu *v)
 	host_state();
 	vcpu_vmcs_host_percpu();
 	controls(v);
+	vapic_vmcs_setup(v);
 	guest_state(v);
 	if (vmcs_error_count() != errs) {
 		printk("vmx: [%s/%u] VMCS setup failed (%lu VMX instruction errors above)\n",

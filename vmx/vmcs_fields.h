@@ -253,15 +253,19 @@ enum exit_reason {
 #define PIN_PREEMPTION_TIMER (1u << 6)
 #define PIN_POSTED_INTR (1u << 7)
 /* Primary processor-based controls (25.6.2, table 25-6). */
+#define PROC_INTR_WINDOW (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)
+#define PROC_TPR_SHADOW (1u << 21)
 #define PROC_UNCOND_IO_EXITING (1u << 24)
 #define PROC_USE_IO_BITMAPS (1u << 25)
 #define PROC_USE_MSR_BITMAPS (1u << 28)
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 /* Secondary processor-based controls (table 25-7). */
 #define PROC2_ENABLE_EPT (1u << 1)
+#define PROC2_VIRT_X2APIC (1u << 4)
 #define PROC2_ENABLE_VPID (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define PROC2_APIC_REG_VIRT (1u << 8)
 #define PROC2_VIRTUAL_INTR_DELIVERY (1u << 9)
 /* VM-exit controls (25.7.1). */
 #define EXIT_CTL_HOST_ADDR_SPACE_SIZE (1u << 9)

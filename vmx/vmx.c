@@ -183,13 +183,31 @@ static bool compute_controls(void)
 		proc2_want = 0;
 
 	ok &= adjust("pin-based", caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-		     PIN_PREEMPTION_TIMER, &ctls.pin);
+		     PIN_PREEMPTION_TIMER | PIN_POSTED_INTR, &ctls.pin);
+	/* MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vmx/vapic.c). */
 	ok &= adjust("processor-based", caps.proc,
-		     PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY_CONTROLS, 0,
-		     &ctls.proc);
+		     PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY_CONTROLS |
+			     PROC_USE_MSR_BITMAPS,
+		     PROC_TPR_SHADOW, &ctls.proc);
 	/* Unconditional I/O exiting is ignored if I/O bitmaps are used (25.6.4): keep them off. */
-	ctls.proc &= ~(PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS);
+	ctls.proc &= ~(PROC_USE_IO_BITMAPS | PROC_INTR_WINDOW);
+	proc2_want |= PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY;
 	ok &= adjust("secondary", caps.proc2, PROC2_ENABLE_EPT, proc2_want, &ctls.proc2);
+	/*
+	 * Prerequisites (26.2.1.1): virtualize x2APIC needs the TPR shadow; VID needs it too and
+	 * external-interrupt exiting; posted interrupts need VID and ack-on-exit.
+	 */
+	if (!(ctls.proc & PROC_TPR_SHADOW))
+		ctls.proc2 &= ~(PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT |
+				PROC2_VIRTUAL_INTR_DELIVERY);
+	if (!(ctls.proc2 & PROC2_VIRT_X2APIC))
+		ctls.proc2 &= ~(PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY);
+	if (!(ctls.proc2 & PROC2_VIRTUAL_INTR_DELIVERY))
+		ctls.pin &= ~PIN_POSTED_INTR;
+	ctls.x2apic_virt = ctls.proc2 & PROC2_VIRT_X2APIC;
+	ctls.apic_regs = ctls.proc2 & PROC2_APIC_REG_VIRT;
+	ctls.vid = ctls.proc2 & PROC2_VIRTUAL_INTR_DELIVERY;
+	ctls.posted = ctls.pin & PIN_POSTED_INTR;
 	ok &= adjust("exit", caps.exit,
 		     EXIT_CTL_HOST_ADDR_SPACE_SIZE | EXIT_CTL_ACK_INTR_ON_EXIT | EXIT_CTL_SAVE_PAT |
 			     EXIT_CTL_LOAD_PAT | EXIT_CTL_SAVE_EFER | EXIT_CTL_LOAD_EFER,
@@ -258,6 +276,10 @@ static int vmx_probe(void)
 	       "(rate 2^%u), vpid %s\n",
 	       ctls.pin, ctls.proc, ctls.proc2, ctls.exit, ctls.entry,
 	       ctls.preempt_timer ? "on" : "off", ctls.preempt_shift, ctls.vpid ? "on" : "off");
+	printk("vmx: APICv: x2apic-virt %s, apic-register-virt %s, virtual-interrupt-delivery %s, "
+	       "posted interrupts %s\n", ctls.x2apic_virt ? "on" : "off",
+	       ctls.apic_regs ? "on" : "off", ctls.vid ? "on" : "off", ctls.posted ? "on" : "off");
+	platform.pi = platform.pi && ctls.posted;
 	for (u32 i = 0; i < n; i++)
 		on += load_acquire(&pcpu(i)->online) && load_acquire(&vmx_pcpus[i].on);
 	printk("vmx: VMXON on %u of %u CPUs\n", on, n);

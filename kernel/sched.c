@@ -106,7 +106,9 @@ struct sched_entity *sched_switch(u32 cpu)
 			rq->preempt_blocking = false;
 			prev->state = SE_RUNNABLE;
 			prev->nr_preempted++;
-			list_add_tail(&prev->link, &rq->queue);
+			/* a pending migration queues it on the new pCPU instead, below */
+			if (prev->migrate_to == SCHED_NO_PIN)
+				list_add_tail(&prev->link, &rq->queue);
 			out = blocked = preempted = true;
 		} else if (prev->blocking) {
 			prev->blocking = false;

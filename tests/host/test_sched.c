@@ -227,3 +227,24 @@ TEST(sched_kill)
 	sched_kill(&b);
 	EXPECT_TRUE(sched_switch(0) == NULL);
 }
+
+/* Preempted while blocking with a migration pending: queued once, on the new pCPU only. */
+TEST(sched_preempted_while_blocking_and_migrating)
+{
+	struct sched_entity a, b;
+	two_running_a(&a, &b);
+	sched_block(&a);
+	EXPECT_TRUE(sched_migrate(&a, 1));
+	sched_inject_preempt_blocking(0);
+	EXPECT_TRUE(sched_switch(0) == &b);
+	EXPECT_LOG("out:a:BP in:b@0 ");
+	EXPECT_EQ(a.cpu, 1);
+	EXPECT_EQ(sched_nr_queued(0), 0);
+	EXPECT_EQ(sched_nr_queued(1), 1);
+	EXPECT_TRUE(sched_switch(1) == &a);
+	EXPECT_LOG("in:a@1 ");
+	/* the block completes on the new pCPU */
+	EXPECT_TRUE(sched_switch(1) == NULL);
+	EXPECT_LOG("out:a:B- ");
+	EXPECT_EQ(a.state, SE_BLOCKED);
+}

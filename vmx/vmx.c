@@ -14,6 +14,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/string.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx.h"
 
@@ -167,6 +168,22 @@ static void read_caps(void)
 #define EPT_CAP_INVVPID (1ull << 32)
 #define EPT_CAP_INVVPID_SINGLE (1ull << 41)
 
+/*
+ * `pi=off` on the command line: the fallback (the same pi/ descriptors, vectors moved to the
+ * guest by the hypervisor at entry) even where the CPU has posted-interrupt processing, for
+ * make bench and for comparing the two paths on one CPU model.  VID stays as the CPU allows.
+ */
+static bool pi_forced_off(void)
+{
+	const char *s = kernel_option("pi");
+
+	if (!s || !*s || !strcmp(s, "on"))
+		return false;
+	if (strcmp(s, "off"))
+		printk("vmx: pi=%s: want on or off; keeping on\n", s);
+	return !strcmp(s, "off");
+}
+
 static bool compute_controls(void)
 {
 	bool ok = true;
@@ -203,6 +220,8 @@ static bool compute_controls(void)
 	if (!(ctls.proc2 & PROC2_VIRT_X2APIC))
 		ctls.proc2 &= ~(PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY);
 	if (!(ctls.proc2 & PROC2_VIRTUAL_INTR_DELIVERY))
+		ctls.pin &= ~PIN_POSTED_INTR;
+	if (pi_forced_off())
 		ctls.pin &= ~PIN_POSTED_INTR;
 	ctls.x2apic_virt = ctls.proc2 & PROC2_VIRT_X2APIC;
 	ctls.apic_regs = ctls.proc2 & PROC2_APIC_REG_VIRT;
@@ -279,6 +298,8 @@ static int vmx_probe(void)
 	printk("vmx: APICv: x2apic-virt %s, apic-register-virt %s, virtual-interrupt-delivery %s, "
 	       "posted interrupts %s\n", ctls.x2apic_virt ? "on" : "off",
 	       ctls.apic_regs ? "on" : "off", ctls.vid ? "on" : "off", ctls.posted ? "on" : "off");
+	if (platform.pi && pi_forced_off())
+		printk("vmx: pi=off on the command line: posted interrupts off, the fallback runs\n");
 	platform.pi = platform.pi && ctls.posted;
 	for (u32 i = 0; i < n; i++)
 		on += load_acquire(&pcpu(i)->online) && load_acquire(&vmx_pcpus[i].on);

@@ -26,5 +26,6 @@ guest_image_table:
 	image badhc
 	image bench
 	image pi
+	image pirace
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

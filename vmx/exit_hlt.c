@@ -74,6 +74,7 @@ enum exit_action exit_hlt(struct vcpu *v)
 		}
 		v->st.poll_misses++;
 	}
+	VCPU_TEST_POINT(v, VTP_HLT_CHECKED, false, false);
 	v->st.blocks++;
 	v->counting_block = true;
 	v->block_tsc = rdtsc();
@@ -82,6 +83,7 @@ enum exit_action exit_hlt(struct vcpu *v)
 	smp_mb(); /* "blocking" before the PIR reads below; pairs with pi_env_wake (pi.h) */
 	if (irq_on && vcpu_has_pending(v))
 		sched_wake(&v->se);
+	VCPU_TEST_POINT(v, VTP_HLT_LAST_CHECK, false, false);
 	return EXIT_SWITCH;
 }
 

@@ -19,6 +19,7 @@
 #include "kernel/types.h"
 #include "pi/pi.h"
 #include "vmx/vcpu_regs.h"
+#include "vmx/vcpu_test.h"
 #include "vmx/vmcs_fields.h"
 
 struct vm;
@@ -99,6 +100,8 @@ struct vcpu {
 
 	/* Tests only: called after the VMCS is set up, before the first entry. */
 	void (*setup_hook)(struct vcpu *v);
+	/* Tests only: called at the named points of the HLT/put path (vmx/vcpu_test.h). */
+	void (*test_point)(struct vcpu *v, enum vcpu_test_point p, bool blocking, bool preempted);
 };
 
 /* The vCPU set one vm_run() runs: the pCPU loops stop when live reaches 0. */

@@ -99,7 +99,9 @@ static void switch_out(struct sched_entity *se, bool blocking, bool preempted)
 {
 	struct vcpu *v = se_vcpu(se);
 
+	VCPU_TEST_POINT(v, VTP_BEFORE_PUT, blocking, preempted);
 	pi_put(&v->pi, blocking, preempted, v->block_if);
+	VCPU_TEST_POINT(v, VTP_AFTER_PUT, blocking, preempted);
 	if (blocking)
 		v->st.puts_blocking++;
 	if (preempted)

@@ -1,0 +1,35 @@
+/*
+ * Test points on a vCPU's HLT -> block -> put path, for the race tests of
+ * tests/emu/cases/pi_races.c: a test sets v->test_point and is called at each named point, where
+ * it may post, wait for a post from another pCPU, or inject a preemption
+ * (sched_inject_preempt_blocking) exactly there.  NULL in production: each point then costs one
+ * load and a branch that is not taken.  All points run on the vCPU's pCPU with IRQs off.
+ *
+ * The points, in the order a blocking HLT passes them (docs/pi.md "Live tests"):
+ *   VTP_HLT_CHECKED     exit_hlt: IF=1, nothing pending, halt-poll missed or off; the vCPU is not
+ *                       marked blocking yet (a post now is caught by the last check)
+ *   VTP_HLT_LAST_CHECK  exit_hlt: after sched_block() and the last pending check (a post now is
+ *                       the bug 7 window: only pi_put's self-IPI wakes the vCPU)
+ *   VTP_BEFORE_PUT      switch_out, before pi_put(blocking, preempted)
+ *   VTP_AFTER_PUT       switch_out, after pi_put (blocking and preempted: state C')
+ * At the two HLT points blocking/preempted are false.
+ */
+#ifndef VMX_VCPU_TEST_H
+#define VMX_VCPU_TEST_H
+
+#include "kernel/types.h"
+
+enum vcpu_test_point {
+	VTP_HLT_CHECKED,
+	VTP_HLT_LAST_CHECK,
+	VTP_BEFORE_PUT,
+	VTP_AFTER_PUT,
+};
+
+#define VCPU_TEST_POINT(v, p, blocking, preempted)                           \
+	do {                                                                 \
+		if (__builtin_expect((v)->test_point != NULL, 0))            \
+			(v)->test_point((v), (p), (blocking), (preempted));  \
+	} while (0)
+
+#endif

@@ -83,8 +83,9 @@ static void sender(u32 param)
 		}
 		while (!wait_got(k)) {
 			lost++;
-			g_report(false, "round %u: lost wakeup: vCPU 0 not woken %lu ticks after the "
-				 "post (%u received)", k, (u64)LOST_TICKS, got(0, PR_VECTOR));
+			g_report(false, "round %u: lost wakeup: vCPU 0 not woken %lu ticks "
+				 "after the post (%u received)", k, (u64)LOST_TICKS,
+				 got(0, PR_VECTOR));
 			test(PR_OP_WAKE, 0, 0); /* rescue, so that one loss does not end the run */
 			if (lost >= MAX_LOST)
 				goto out;

@@ -9,11 +9,14 @@
 
 enum pr_role {
 	PR_ROLE_IDLE,     /* exit at once */
-	PR_ROLE_HALT,     /* param rounds: PR_OP_ROUND, `cli`, announce, `sti; hlt` until PR_VECTOR */
-	PR_ROLE_SENDER,   /* per round: wait for the halter, IPI it (unless PR_NO_SEND), bounded
-			     wait for its handler; a timeout is a lost wakeup: FAIL, host wake */
+	PR_ROLE_HALT,     /* param rounds: PR_OP_ROUND, `cli`, announce, `sti; hlt` for PR_VECTOR */
+	/*
+	 * Per round: wait for the halter, IPI it (unless PR_NO_SEND), bounded wait for its
+	 * handler; a timeout is a lost wakeup: FAIL line, host-side wake.
+	 */
+	PR_ROLE_SENDER,
 	PR_ROLE_SPIN,     /* IF=1 spin until done; report the vectors received in gstat 2/3 */
-	PR_ROLE_POST_PREEMPTED, /* param rounds: PR_OP_POST_PREEMPTED to vCPU 0, wait for delivery */
+	PR_ROLE_POST_PREEMPTED, /* param rounds: PR_OP_POST_PREEMPTED to vCPU 0, await delivery */
 	PR_ROLE_CPRIME,   /* wait for vCPU 0 in C' on pCPU 2, migrate it to 3, wait blocked, IPI */
 };
 

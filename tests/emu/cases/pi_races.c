@@ -266,7 +266,8 @@ static void pi_preempted_has_sn(void)
 	report(rc.pp_posted == PSN_ROUNDS && rc.pp_other == PSN_ROUNDS,
 	       "%lu posts to preempted vCPU 0, vCPU 1 running on its pCPU for %lu", rc.pp_posted,
 	       rc.pp_other);
-	report(rc.pp_sn == PSN_ROUNDS, "SN=1 in the preempted vCPU's descriptor at %lu of %lu posts",
+	report(rc.pp_sn == PSN_ROUNDS,
+	       "SN=1 in the preempted vCPU's descriptor at %lu of %lu posts",
 	       rc.pp_sn, rc.pp_posted);
 	report(rc.pp_notified == 0 && a->st.post_notified == 0 && rc.pp_on == 0,
 	       "no notification, no ON: %lu notified, ON set %lu times", rc.pp_notified, rc.pp_on);
@@ -466,8 +467,9 @@ static void pi_lost_wakeup_torture(void)
 	       "preempted %lu times in %lu rounds", rc.both_flags, rc.rounds[2]);
 	report(self >= rc.hit[1] + rc.hit[2], "%lu self-IPIs >= %lu posts in the last-check and C' "
 	       "windows", self, rc.hit[1] + rc.hit[2]);
-	report(h->st.poll_hits * 10 >= rc.rounds[4] * 9, "halt-poll rounds: %lu hits, %lu misses in "
-	       "%lu rounds", h->st.poll_hits, h->st.poll_misses, rc.rounds[4]);
+	report(h->st.poll_hits * 10 >= rc.rounds[4] * 9,
+	       "halt-poll rounds: %lu hits, %lu misses in %lu rounds", h->st.poll_hits,
+	       h->st.poll_misses, rc.rounds[4]);
 	printk("BENCH: torture_rounds %lu rounds\n", s->gstat[2]);
 	printk("BENCH: torture_lost %lu wakeups\n", s->gstat[0]);
 	printk("BENCH: torture_forced %lu posts\n", forced);

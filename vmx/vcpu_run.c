@@ -145,6 +145,18 @@ bool vcpu_has_pending(struct vcpu *v)
 	return pi_has_pending(&v->pi) || vapic_has_pending(v);
 }
 
+/*
+ * Anything waiting on this pCPU's run queue?  A lock-free peek: sched_nr_queued() takes the lock
+ * and walks the list, on every entry.  A vCPU queued just after the peek comes with a resched
+ * kick, and the exit it causes re-arms the timer with the slice.
+ */
+static bool queued(u32 cpu)
+{
+	const struct list_head *q = &sched_rqs[cpu].queue;
+
+	return load_relaxed(&q->next) != q;
+}
+
 /* VMX-preemption timer value for this entry: the slice if others wait, the guest's deadline. */
 static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_controls *c)
 {
@@ -152,7 +164,7 @@ static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_contr
 
 	if (!c->preempt_timer)
 		return;
-	if (!v->vm->tickless || sched_nr_queued(cpu)) {
+	if (!v->vm->tickless || queued(cpu)) {
 		if (!v->slice_end)
 			v->slice_end = now + vcpu_slice_tsc;
 		left = v->slice_end > now ? v->slice_end - now : 0;

@@ -142,18 +142,20 @@ static struct vm *halt_pair(const char *name, u32 times, u32 delay, u64 poll_tsc
 /* bug07_vipi_armed: IPIs to a halted vCPU (polling off) wake it through PI_WAKEUP_VECTOR. */
 static void pi_blocked(void)
 {
-	u64 w0 = pi_pcpu_stats[2].wakeup_irqs;
+	/* make() pins vCPU i to pCPU (2 + i) % online CPUs: the receiver's pCPU */
+	u32 rc = 2 % pcpu_count();
+	u64 w0 = pi_pcpu_stats[rc].wakeup_irqs;
 	struct vm *vm;
 
 	if (!need_vmx() || !(vm = halt_pair("blk", 16, 20000, 0)))
 		return;
 	struct vcpu *r = vm->vcpus[0];
-	u64 wk = pi_pcpu_stats[2].wakeup_irqs - w0;
+	u64 wk = pi_pcpu_stats[rc].wakeup_irqs - w0;
 	report(finished(vm), "both vCPUs finished, guest checks passed");
 	report(r->st.blocks >= 8 && r->st.poll_hits == 0, "receiver blocked %lu times (polling off)",
 	       r->st.blocks);
-	report(wk >= 8 && r->st.pi_wakes >= 8, "%lu WAKEUP interrupts on pCPU 2, %lu wakes", wk,
-	       r->st.pi_wakes);
+	report(wk >= 8 && r->st.pi_wakes >= 8, "%lu WAKEUP interrupts on pCPU %u, %lu wakes", wk,
+	       rc, r->st.pi_wakes);
 	report(r->st.posted == 16 && r->gstat[1] == 16, "delivered %lu == posted %lu",
 	       r->gstat[1], r->st.posted);
 	bench("pi_desc_writes_per_block_wake", r->st.block_cycle_writes, r->st.block_cycles,

@@ -27,5 +27,6 @@ guest_image_table:
 	image bench
 	image pi
 	image pirace
+	image piattach
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -195,6 +195,7 @@ static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_con
 		v->st.block_cycle_writes += load_relaxed(&v->st.desc_writes) - v->block_writes0;
 		vcpu_block_done(v);
 	}
+	VCPU_TEST_POINT(v, VTP_BEFORE_ENTRY, false, false);
 	r = vmx_enter(&v->regs, v->launched);
 	pi_env_irq_restore(flags);
 	if (r) {

@@ -12,7 +12,11 @@
  *                       the bug 7 window: only pi_put's self-IPI wakes the vCPU)
  *   VTP_BEFORE_PUT      switch_out, before pi_put(blocking, preempted)
  *   VTP_AFTER_PUT       switch_out, after pi_put (blocking and preempted: state C')
- * At the two HLT points blocking/preempted are false.
+ * At the two HLT points blocking/preempted are false.  One more point is on the entry path:
+ *   VTP_BEFORE_ENTRY    enter_once: after pi_enter_guest moved PIR to the vIRR, right before
+ *                       VMLAUNCH/VMRESUME, IRQs off (a post now is the bug 19 window: its
+ *                       notification must stay pending until the entry, tests/emu/cases/
+ *                       pi_attach.c)
  */
 #ifndef VMX_VCPU_TEST_H
 #define VMX_VCPU_TEST_H
@@ -24,6 +28,7 @@ enum vcpu_test_point {
 	VTP_HLT_LAST_CHECK,
 	VTP_BEFORE_PUT,
 	VTP_AFTER_PUT,
+	VTP_BEFORE_ENTRY,
 };
 
 #define VCPU_TEST_POINT(v, p, blocking, preempted)                           \

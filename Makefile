@@ -34,7 +34,7 @@ VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/vmcs.c vmx/entry.S vmx/exit.c vmx/exit_
 	vmx/pi_env.c vmx/vcpu_run.c vmx/vapic.c vmx/vtimer.c vmx/exit_hlt.c vmx/vdev.c \
 	guests/images.S guests/images.c
 PI_SRCS := pi/pi.c
-VMX_SRCS += vmx/vm_args.c vmx/vm_boot.c
+VMX_SRCS += vmx/vm_args.c vmx/vm_boot.c vmx/watchdog.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)
 KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(PI_SRCS) $(CASE_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))

@@ -56,6 +56,8 @@ void guest_entry(u64 index, u64 count)
 	/* entry RSP = top - index * size; the frame pushed since is far below one stack size */
 	stack_top0 = ALIGN_UP(rsp, 0x1000ul) + index * GUEST_STACK_SIZE;
 	idt_init();
+	/* identity-mapped guest: the address is the guest-physical one (vmx/guest_abi.h) */
+	g_stat(HC_STAT_IRQ_COUNTS, (u64)&g_irq_counts[index][0]);
 	u32 a, b, c, d;
 	g_cpuid(PIHV_CPUID_BASE + 1, &a, &b, &c, &d);
 	pv_no_eoi = c & PIHV_CPUID_PV_NO_EOI;

@@ -4,7 +4,7 @@
 #include "kernel/compiler.h"
 
 static const char *const cmdline_builtin_keys[] = {
-	"test", "sched_slice_us", "halt_poll_us", "smp", "loglevel", "pi",
+	"test", "sched_slice_us", "halt_poll_us", "smp", "loglevel", "pi", "watchdog_ms",
 };
 
 static bool is_space(char ch)

@@ -35,6 +35,14 @@
 #define HC_REPORT 4        /*   rdi=HC_REPORT_*, rsi=msg, rdx=len  0; one PASS/FAIL/SKIP line */
 #define HC_EXIT 5          /*   rdi=exit code                    does not return: vCPU done */
 #define HC_STAT 6          /*   rdi=slot (< 16), rsi=value       0; the host test reads it */
+/*
+ * HC_STAT slot 15 is the guest's receive-counter address: the guest-physical address of
+ * u32[256] counting, per vector, the interrupts its handler took.  The software posting
+ * device (vmx/vdev.c) reads it to post a vector again only after its previous interrupt was
+ * taken, as a device with a shared-memory completion count would; without it, two posts of a
+ * vector that is still pending merge into one interrupt (coalescing, as on hardware).
+ */
+#define HC_STAT_IRQ_COUNTS 15
 #define HC_TEST 7          /*   rdi=op, rsi, rdx                 the host test's hook decides */
 #define HC_POST 8          /*   rdi=vector, rsi=vCPU index       0; posted like a device would */
 

@@ -40,6 +40,7 @@ struct vcpu_stats {
 	u64 pi_wakes;       /* (atomic) pi_env_wake() calls that woke or cancelled a block */
 	u64 posted;         /* (atomic) pi_post() calls targeting this vCPU */
 	u64 post_notified;  /* (atomic) of which sent a notification IPI */
+	u64 coalesced;      /* (atomic) of which found their vector still pending (merged) */
 	u64 synced;         /* vectors moved from PIR to the guest by pi_enter_guest (software) */
 	u64 injected;       /* fallback without VID: vectors injected as events */
 	u64 loads, puts_blocking, puts_preempted, puts_other;

@@ -22,6 +22,7 @@ struct vdev {
 	u64 period;     /* TSC ticks between posts */
 	u64 first_tsc;  /* TSC of the first post */
 	u32 cpu;        /* pCPU it runs on */
+	u32 deferred;   /* periods skipped: the vector's previous interrupt not taken yet */
 };
 
 /* @pre on d->cpu (e.g. from a vm_run_hook hook); d filled in.  Arms the first post. */

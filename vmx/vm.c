@@ -16,6 +16,7 @@
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
+#include "vmx/watchdog.h"
 
 /* VPIDs are never reused (no VM is destroyed yet), so no INVVPID is needed; 0 is the host's. */
 static u16 next_vpid = 1;
@@ -150,6 +151,7 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 {
 	struct run_args args;
 	u32 me = pcpu_id(), n = online_cpus(), live = 0;
+	struct watchdog wd;
 
 	/*
 	 * Loops run on the pCPUs that have vCPUs, or on every online pCPU if a vCPU may migrate
@@ -176,6 +178,7 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 			/* vIPIs and the software devices post to every vCPU (pi_put arms WAKEUP) */
 			pi_enable_posting(&v->pi);
 		}
+	watchdog_start(&wd, vms, nr_vms);
 	for (u32 c = 0; c < n; c++)
 		if (c != me && (args.run.cpus & (1ull << c)))
 			smp_call_start(c, run_here, &args);
@@ -184,6 +187,7 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 	for (u32 c = 0; c < n; c++)
 		if (c != me && (args.run.cpus & (1ull << c)))
 			smp_call_wait(c);
+	watchdog_stop(&wd);
 }
 
 void vm_run(struct vm **vms, u32 nr_vms)

@@ -14,9 +14,36 @@
 #include "kernel/types.h"
 #include "vmx/vmcs_fields.h"
 
-/* The uniform 64-bit paths; use the typed macros below, never these directly. */
-u64 __vmcs_read(u32 field, const char *name);
-void __vmcs_write(u32 field, u64 value, const char *name);
+/* Out of line: prints and counts a failed VMREAD/VMWRITE (vmcs_ops.c). */
+void __vmcs_failed(bool write, u32 field, const char *name, u64 value);
+
+/*
+ * The uniform 64-bit paths; use the typed macros below, never these directly.  Inline, because
+ * every exit does several: the success path is the instruction and one flag test (CF|ZF, SDM
+ * Vol. 3C 31.2); everything about a failure is out of line.
+ */
+static inline __attribute__((always_inline)) u64 __vmcs_read(u32 field, const char *name)
+{
+	u64 v;
+	u8 bad;
+
+	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=qm"(bad) : "r"((u64)field) : "cc");
+	if (unlikely(bad)) {
+		__vmcs_failed(false, field, name, 0);
+		return 0;
+	}
+	return v;
+}
+
+static inline __attribute__((always_inline)) void __vmcs_write(u32 field, u64 value,
+							       const char *name)
+{
+	u8 bad;
+
+	asm volatile("vmwrite %2, %1; setna %0" : "=qm"(bad) : "r"((u64)field), "rm"(value) : "cc");
+	if (unlikely(bad))
+		__vmcs_failed(true, field, name, value);
+}
 
 #define __vmcs_check(f, w)                                                             \
 	static_assert(VMCS_WIDTH(f) == (w),               \

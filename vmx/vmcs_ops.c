@@ -75,32 +75,21 @@ static void fail(const char *insn, const char *name, u64 arg, bool cf)
 	}
 }
 
-u64 __vmcs_read(u32 field, const char *name)
+/*
+ * A failed VMREAD/VMWRITE: CF=1 (VMfailInvalid: no current VMCS) or ZF=1 (VMfailValid); the
+ * inline fast path only kept "failed", so tell the two apart by whether the error field is
+ * readable, which it is exactly when there is a current VMCS.
+ */
+void __vmcs_failed(bool write, u32 field, const char *name, u64 value)
 {
-	u64 v = 0;
-	u8 cf, zf;
+	u64 dummy;
+	u8 no_vmcs;
 
-	asm volatile("vmread %3, %0; setc %1; setz %2"
-		     : "=r"(v), "=qm"(cf), "=qm"(zf)
-		     : "r"((u64)field)
-		     : "cc");
-	if (unlikely(cf | zf))
-		fail("vmread", name, field, cf);
-	return v;
-}
-
-void __vmcs_write(u32 field, u64 value, const char *name)
-{
-	u8 cf, zf;
-
-	asm volatile("vmwrite %3, %2; setc %0; setz %1"
-		     : "=qm"(cf), "=qm"(zf)
-		     : "r"((u64)field), "rm"(value)
-		     : "cc");
-	if (unlikely(cf | zf)) {
-		fail("vmwrite", name, field, cf);
+	asm volatile("vmread %2, %0; setc %1" : "=r"(dummy), "=qm"(no_vmcs)
+		     : "r"((u64)VM_INSTRUCTION_ERROR) : "cc");
+	fail(write ? "vmwrite" : "vmread", name, field, no_vmcs);
+	if (write)
 		printk("vmx:   (value %#lx)\n", value);
-	}
 }
 
 bool vmcs_clear(u64 pa)

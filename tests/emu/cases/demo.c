@@ -151,8 +151,9 @@ static void mission(void)
 			timers += v->st.timer_vmx + v->st.timer_host;
 		}
 	}
-	report(device.sent == DEV_POSTS, "device on pCPU 0 posted %u of %u", device.sent,
-	       DEV_POSTS);
+	report(device.sent == DEV_POSTS,
+	       "device on pCPU 0 posted %u of %u (%u periods deferred: the vector's previous "
+	       "interrupt not taken yet)", device.sent, DEV_POSTS, device.deferred);
 	report(preempt > 0, "vCPUs preempted %lu times (more vCPUs than pCPUs)", preempt);
 	report(migr > 0, "unpinned vCPUs migrated %lu times", migr);
 	printk("pihv: mission: %lu guest IPIs, %u device interrupts, %lu guest timer interrupts, "

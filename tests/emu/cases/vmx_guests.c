@@ -108,6 +108,9 @@ static void vmx_basic(void)
 	else
 		report_skip("no VMX-preemption timer");
 	report(vmcs_error_count() == 0, "no failed VMX instruction");
+	/* The run ended with VMCLEAR: no current VMCS here, so a VMREAD must fail (CF=1). */
+	(void)vmcs_read32(VM_INSTRUCTION_ERROR);
+	report(vmcs_error_count() == 1, "a VMREAD without a current VMCS is reported and counted");
 	report_prefix_pop();
 }
 KTEST("vmx-basic", vmx_basic, "one guest exercising every handled exit");

@@ -18,6 +18,7 @@
 #include "pi/pi_env.h"
 #include "vmx/pi_stats.h"
 #include "vmx/vcpu.h"
+#include "vmx/vcpu_test.h"
 
 struct pi_pcpu_stats pi_pcpu_stats[MAX_CPUS];
 
@@ -103,16 +104,25 @@ void pi_env_lock_init(pi_lock_t *l)
 	store_release(&l->word, 0);
 }
 
+/* Test point of the lock path (vmx/vcpu_test.h); NULL in production. */
+void (*pi_lock_test_point)(pi_lock_t *l, bool taken);
+
 void pi_env_lock(pi_lock_t *l)
 {
+	void (*tp)(pi_lock_t *, bool) = READ_ONCE(pi_lock_test_point);
 	u32 me = pcpu_id() + 1, free;
 
 	ASSERT(!irq_enabled());
 	ASSERT(load_relaxed(&l->word) != me);
+	if (__builtin_expect(tp != NULL, 0))
+		tp(l, false);
 	for (;;) {
 		free = 0;
-		if (cmpxchg(&l->word, &free, me))
+		if (cmpxchg(&l->word, &free, me)) {
+			if (__builtin_expect(tp != NULL, 0))
+				tp(l, true);
 			return;
+		}
 		while (load_relaxed(&l->word))
 			cpu_relax();
 	}

@@ -22,6 +22,7 @@
 #define VMX_VCPU_TEST_H
 
 #include "kernel/types.h"
+#include "pi/pi_env.h"
 
 enum vcpu_test_point {
 	VTP_HLT_CHECKED,
@@ -36,5 +37,14 @@ enum vcpu_test_point {
 		if (__builtin_expect((v)->test_point != NULL, 0))            \
 			(v)->test_point((v), (p), (blocking), (preempted));  \
 	} while (0)
+
+/*
+ * The lock path's test point (vmx/pi_env.c): called by pi_env_lock with IRQs off on the locking
+ * pCPU, once before the first attempt (taken=false: the caller is about to spin if the lock is
+ * held) and once right after it acquired l (taken=true).  A test makes two pCPUs meet in one pi
+ * lock with it, e.g. holds the lock until the other side is known to wait for it
+ * (tests/emu/cases/pi_unlist.c).  NULL in production: one load and a branch not taken.
+ */
+extern void (*pi_lock_test_point)(pi_lock_t *l, bool taken);
 
 #endif

@@ -35,6 +35,7 @@ VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/vmcs.c vmx/entry.S vmx/exit.c vmx/exit_
 	guests/images.S guests/images.c
 PI_SRCS := pi/pi.c
 VMX_SRCS += vmx/vm_args.c vmx/vm_boot.c vmx/watchdog.c
+VMX_SRCS += vmx/vcpu_offline.c
 CASE_SRCS := $(wildcard tests/emu/cases/*.c)
 KSRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(PI_SRCS) $(CASE_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))

@@ -25,6 +25,7 @@
 #include "vmx/pi_stats.h"
 #include "vmx/vapic.h"
 #include "vmx/vcpu.h"
+#include "vmx/vcpu_offline.h"
 #include "vmx/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
@@ -298,6 +299,9 @@ void vcpu_loop(struct vcpu_run *run)
 		struct sched_entity *se = sched_switch(cpu);
 
 		if (!se) {
+			/* taken offline (vmx/vcpu_offline.h): nothing is loaded here now */
+			if (vcpu_pcpu_leaving(cpu))
+				break;
 			if (balance(cpu))
 				continue;
 			pi_pcpu_stats[cpu].idle_halts++;
@@ -320,5 +324,6 @@ void vcpu_loop(struct vcpu_run *run)
 	}
 	/* Switch out the last (dead) vCPU: pi_put sets SN, its VMCS is cleared. */
 	sched_switch(cpu);
+	vcpu_pcpu_parked(cpu);
 	irq_restore(flags);
 }

@@ -1,0 +1,184 @@
+/*
+ * pi-offline-with-blocked: the live counterpart of the simulator's bug14_offline_with_blocked
+ * (tests/pi_sim/scenarios.c; docs/pi.md "Live tests").  vCPU 0 of the piattach guest
+ * (guests/piattach.c) halts in rounds on pCPU 3; a driver on pCPU 0 asks the host for one step per
+ * round.  In round 1 the step waits until vCPU 0 is blocked armed on pCPU 3's wakeup list and takes
+ * pCPU 3 out of vCPU scheduling (vcpu_pcpu_offline, target pCPU 2); then it posts.  The WAKEUP
+ * notification must go to pCPU 2, whose handler finds vCPU 0 on its list and wakes it there.
+ * The other rounds post to vCPU 0 blocked on pCPU 2.  Every wait is bounded by the TSC.
+ */
+#include "arch/x86/atomic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/timer.h"
+#include "guests/images.h"
+#include "guests/piattach.h"
+#include "kernel/main.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/selftest.h"
+#include "vmx/guest_abi.h"
+#include "vmx/pi_stats.h"
+#include "vmx/vcpu_offline.h"
+#include "vmx/vm.h"
+#include "vmx/vmx.h"
+
+#define ROUNDS 8
+#define WAIT_US 100000
+#define DEAD 3
+#define TARGET 2
+
+static struct off {
+	struct vm *vm;
+	u64 blocked_dead, offline_ok, moved, wakeup_target0, wakeup_dead0, loads0, timeouts;
+	u64 ran_target, posted;
+} of;
+
+static u64 ctl_of(struct vcpu *v)
+{
+	return load_acquire(&v->pi.desc.control);
+}
+
+static bool blocked_armed_on(struct vcpu *v, u32 cpu)
+{
+	u64 c = ctl_of(v);
+
+	return load_acquire(&v->se.state) == SE_BLOCKED && !load_acquire(&v->se.on_cpu) &&
+	       !pi_ctl_sn(c) && pi_ctl_nv(c) == PI_WAKEUP_VECTOR &&
+	       load_acquire(&v->pi.cpu) == cpu && !list_empty(&v->pi.wakeup_link);
+}
+
+static bool wait_armed(struct vcpu *v, u32 cpu)
+{
+	u64 end = rdtsc() + timer_us_to_tsc(WAIT_US);
+
+	while (!blocked_armed_on(v, cpu)) {
+		if (rdtsc() > end) {
+			of.timeouts++;
+			return false;
+		}
+		cpu_relax();
+	}
+	return true;
+}
+
+static bool on_list(struct list_head *head, struct list_head *link)
+{
+	for (struct list_head *p = head->next; p != head; p = p->next)
+		if (p == link)
+			return true;
+	return false;
+}
+
+static long step(u32 k)
+{
+	struct vcpu *v = of.vm->vcpus[0];
+
+	if (k == 1) {
+		if (!wait_armed(v, DEAD))
+			return -1;
+		of.blocked_dead++;
+		of.loads0 = v->st.loads;
+		of.wakeup_dead0 = pi_pcpu_stats[DEAD].wakeup_irqs;
+		of.wakeup_target0 = pi_pcpu_stats[TARGET].wakeup_irqs;
+		if (vcpu_pcpu_offline(&of.vm, 1, DEAD, TARGET, WAIT_US) < 0)
+			return -1;
+		of.offline_ok++;
+		/* still blocked, now on the target's list, NDST = the target, same NV and SN */
+		pi_env_lock(&pi_cpus[TARGET].lock);
+		of.moved = blocked_armed_on(v, TARGET) && v->se.cpu == TARGET &&
+			   pi_ctl_ndst(ctl_of(v)) == pcpu(TARGET)->apic_id &&
+			   on_list(&pi_cpus[TARGET].wakeup_list, &v->pi.wakeup_link) &&
+			   list_empty(&pi_cpus[DEAD].wakeup_list);
+		pi_env_unlock(&pi_cpus[TARGET].lock);
+	} else if (!wait_armed(v, TARGET)) {
+		return -1;
+	}
+	vcpu_post(v, PA_VECTOR);
+	of.posted++;
+	return 0;
+}
+
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+{
+	switch (op) {
+	case PA_OP_ROLE:
+		return v->index ? PA_ROLE_DRIVER | (u64)(ROUNDS | PA_WAIT_READY) << 8
+				: PA_ROLE_HALT | (u64)ROUNDS << 8;
+	case PA_OP_ROUND:
+		/* vCPU 0 ran: record where (the round's vector woke it there) */
+		if (!v->index && a > 1)
+			of.ran_target += v->ran_on == TARGET;
+		return 0;
+	case PA_OP_STEP:
+		return (u64)step((u32)a);
+	case PA_OP_WAKE:
+		return a < v->vm->nr_vcpus && sched_wake(&v->vm->vcpus[a]->se);
+	}
+	return (u64)-1;
+}
+
+static bool finished(struct vm *vm)
+{
+	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
+
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		ok &= vm->vcpus[i]->state == VCPU_DONE;
+	return ok;
+}
+
+static void nop_hook(u32 cpu, void *arg)
+{
+}
+
+static void pi_offline_with_blocked(void)
+{
+	const struct guest_image *g = guest_image_find("piattach");
+	struct vm_config cfg = { "off", 0, 0, 0, 2, DEAD };
+	struct vm *vm;
+
+	if (!platform.vmx || !platform.pi || pcpu_count() < 4) {
+		report_skip("needs VMX with posted interrupts and 4 pCPUs (banner vmx=%s pi=%s, %u "
+			    "pCPUs)", platform.vmx ? "on" : "off", platform.pi ? "on" : "off",
+			    pcpu_count());
+		return;
+	}
+	if (!g) {
+		report(false, "guest image piattach linked in");
+		return;
+	}
+	of = (struct off){ 0 };
+	cfg.image = g->start;
+	cfg.image_size = (u64)(g->end - g->start);
+	if (!(vm = vm_create(&cfg))) {
+		report(false, "VM off created");
+		return;
+	}
+	vm->test_hook = hook;
+	vm->poll_max = 0;
+	of.vm = vm;
+	vm->vcpus[0]->pcpu = DEAD;
+	vm->vcpus[0]->se.pin = SCHED_NO_PIN;
+	vm->vcpus[1]->pcpu = 0; /* the driver */
+	vm->vcpus[1]->se.pin = 0;
+	vm_run_hook(&vm, 1, nop_hook, NULL);
+	vm_print_pi_stats(&vm, 1);
+
+	struct vcpu *v = vm->vcpus[0];
+	u64 wk_t = pi_pcpu_stats[TARGET].wakeup_irqs - of.wakeup_target0;
+	u64 wk_d = pi_pcpu_stats[DEAD].wakeup_irqs - of.wakeup_dead0;
+	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(of.blocked_dead == 1 && of.offline_ok == 1,
+	       "pCPU %u taken offline with vCPU 0 blocked armed on its wakeup list", DEAD);
+	report(of.moved == 1, "vCPU 0 still blocked armed, now on pCPU %u's list and run queue, "
+	       "NDST = pCPU %u; pCPU %u's list empty", TARGET, TARGET, DEAD);
+	report(wk_t >= ROUNDS && wk_d == 0, "%lu WAKEUP interrupts on pCPU %u, %lu on pCPU %u "
+	       "after the offline", wk_t, TARGET, wk_d, DEAD);
+	report(of.ran_target == ROUNDS - 1 && v->ran_on == TARGET,
+	       "woken and ran on pCPU %u after each of %lu posts", TARGET, of.ran_target + 1);
+	report(v->gstat[1] == ROUNDS && v->st.posted == ROUNDS && of.posted == ROUNDS,
+	       "delivered %lu == posted %lu", v->gstat[1], v->st.posted);
+	report(of.timeouts == 0, "%lu bounded waits timed out", of.timeouts);
+}
+KTEST("pi-offline-with-blocked", pi_offline_with_blocked,
+      "bug14_offline_with_blocked: pCPU leaves with a vCPU blocked; a post wakes it on the target");

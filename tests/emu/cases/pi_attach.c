@@ -12,9 +12,7 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
-#include "guests/images.h"
 #include "guests/piattach.h"
-#include "kernel/main.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -23,6 +21,7 @@
 #include "vmx/pi_stats.h"
 #include "vmx/vm.h"
 #include "vmx/vmx.h"
+#include "tests/emu/cases/pi_cases.h"
 
 #define ROUNDS 8
 #define STEP_WAIT_US 100000 /* a host step waits this long for vCPU 0's state */
@@ -54,66 +53,19 @@ static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
 	return (u64)-1;
 }
 
-static bool need(u32 cpus)
-{
-	if (platform.vmx && platform.pi && pcpu_count() >= cpus)
-		return true;
-	report_skip("needs VMX with posted interrupts and %u pCPUs (banner vmx=%s pi=%s, %u pCPUs)",
-		    cpus, platform.vmx ? "on" : "off", platform.pi ? "on" : "off", pcpu_count());
-	return false;
-}
-
 /* A VM of the piattach guest, vCPU i on pCPU (first + i) % online, roles from at. */
 static struct vm *make(const char *name, u32 vcpus, u32 first)
 {
-	const struct guest_image *g = guest_image_find("piattach");
-	struct vm_config cfg = { name, 0, 0, 0, vcpus, first };
-	struct vm *vm;
+	struct vm *vm = pi_case_vm("piattach", name, vcpus, first, hook);
 
-	if (!g) {
-		report(false, "guest image piattach linked in");
-		return NULL;
-	}
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	vm = vm_create(&cfg);
-	if (!vm) {
-		report(false, "VM %s created", name);
-		return NULL;
-	}
-	vm->test_hook = hook;
-	vm->poll_max = 0; /* a HLT with nothing pending blocks at once */
+	if (vm)
+		vm->poll_max = 0; /* a HLT with nothing pending blocks at once */
 	return vm;
 }
 
 static void reset(void)
 {
 	at = (struct att){ 0 };
-}
-
-static void place(struct vm *vm, u32 i, u32 cpu, u32 pin)
-{
-	vm->vcpus[i]->pcpu = cpu;
-	vm->vcpus[i]->se.pin = pin;
-}
-
-static bool finished(struct vm *vm)
-{
-	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
-
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		ok &= vm->vcpus[i]->state == VCPU_DONE;
-	return ok;
-}
-
-static void nop_hook(u32 cpu, void *arg)
-{
-}
-
-static void run(struct vm *vm, bool every_pcpu)
-{
-	vm_run_hook(&vm, 1, every_pcpu ? nop_hook : NULL, NULL);
-	vm_print_pi_stats(&vm, 1);
 }
 
 static u64 ctl_of(struct vcpu *v)
@@ -237,7 +189,7 @@ static void pi_pending_is_pir(void)
 {
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, true))
 		return;
 	reset();
 	at.role[0] = PA_ROLE_CLI_WAIT_HLT;
@@ -248,10 +200,10 @@ static void pi_pending_is_pir(void)
 	at.step = pir_step;
 	if (!(vm = make("pir", 3, 2)))
 		return;
-	place(vm, 1, 2, 2);
-	run(vm, false);
+	pi_case_place(vm, 1, 2, 2);
+	pi_case_run(vm, false);
 	struct vcpu *a = vm->vcpus[0], *b = vm->vcpus[1];
-	report(finished(vm), "all vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "all vCPUs finished, guest checks passed");
 	report(at.seen == ROUNDS && at.sn == ROUNDS,
 	       "%lu posts to vCPU 0 while preempted with SN=1 (%lu)", at.seen, at.sn);
 	report(at.on == 0 && at.notified == 0 && at.pir == ROUNDS,
@@ -298,7 +250,7 @@ static void pi_enable_while_halted(void)
 	u64 wk0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, true))
 		return;
 	reset();
 	at.role[0] = PA_ROLE_HALT;
@@ -309,12 +261,12 @@ static void pi_enable_while_halted(void)
 	at.on_round = disable_posting;
 	if (!(vm = make("ena", 2, 2)))
 		return;
-	place(vm, 1, 0, 0);
+	pi_case_place(vm, 1, 0, 0);
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
-	run(vm, false);
+	pi_case_run(vm, false);
 	struct vcpu *h = vm->vcpus[0];
 	u64 wk = pi_pcpu_stats[2].wakeup_irqs - wk0;
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(at.seen == ROUNDS, "vCPU 0 blocked without the wakeup vector (SN=1, NV=NOTIFY, "
 	       "on no list) in %lu of %u rounds", at.seen, ROUNDS);
 	report(at.kicks == ROUNDS, "pi_enable_posting woke it %lu times", at.kicks);
@@ -373,7 +325,7 @@ static void pi_disable_while_preempted(void)
 {
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, true))
 		return;
 	reset();
 	at.role[0] = PA_ROLE_SPIN;
@@ -383,10 +335,10 @@ static void pi_disable_while_preempted(void)
 	at.step = disable_step;
 	if (!(vm = make("dwp", 3, 2)))
 		return;
-	place(vm, 1, 2, 2);
-	run(vm, false);
+	pi_case_place(vm, 1, 2, 2);
+	pi_case_run(vm, false);
 	struct vcpu *a = vm->vcpus[0], *b = vm->vcpus[1];
-	report(finished(vm), "all vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "all vCPUs finished, guest checks passed");
 	report(at.seen == ROUNDS && at.sn == ROUNDS,
 	       "posting disabled %lu times while vCPU 0 was preempted with SN=1 (%lu)", at.seen,
 	       at.sn);
@@ -441,7 +393,7 @@ static void pi_detach_while_blocked(void)
 	struct vm *vm;
 	bool unlisted = true;
 
-	if (!need(4))
+	if (!pi_case_need(4, true))
 		return;
 	reset();
 	at.role[0] = PA_ROLE_HALT;
@@ -452,13 +404,13 @@ static void pi_detach_while_blocked(void)
 	at.on_round = attach;
 	if (!(vm = make("det", 2, 2)))
 		return;
-	place(vm, 0, 2, SCHED_NO_PIN);
-	place(vm, 1, 0, 0);
-	run(vm, true);
+	pi_case_place(vm, 0, 2, SCHED_NO_PIN);
+	pi_case_place(vm, 1, 0, 0);
+	pi_case_run(vm, true);
 	struct vcpu *h = vm->vcpus[0];
 	for (u32 c = 0; c < MAX_CPUS; c++)
 		unlisted &= !on_list(&pi_cpus[c].wakeup_list, &h->pi.wakeup_link);
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(at.seen == 4 * ROUNDS, "detached while blocked armed (listed, NV=WAKEUP) %lu times",
 	       at.seen);
 	report(at.migrated == 4 * ROUNDS && h->se.nr_migrations >= 4 * ROUNDS,
@@ -499,7 +451,7 @@ static void pi_post_at_entry(void)
 	u64 nt0, ext0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, true))
 		return;
 	reset();
 	at.role[0] = PA_ROLE_EXIT_WAIT;
@@ -509,11 +461,11 @@ static void pi_post_at_entry(void)
 	vm->tickless = true;
 	vm->vcpus[0]->test_point = entry_point;
 	nt0 = pi_pcpu_stats[2].notify_irqs;
-	run(vm, false);
+	pi_case_run(vm, false);
 	struct vcpu *v = vm->vcpus[0];
 	u64 nt = pi_pcpu_stats[2].notify_irqs - nt0;
 	ext0 = v->exits[EXIT_EXTERNAL_INTERRUPT];
-	report(finished(vm), "vCPU finished, guest checks passed");
+	report(pi_case_finished(vm), "vCPU finished, guest checks passed");
 	report(at.seen == 4 * ROUNDS && at.pending == at.seen && at.on == 0 && at.sn == 0,
 	       "%lu posts right before VM entry, IRQs off, ON and SN clear (ON %lu, SN %lu)",
 	       at.seen, at.on, at.sn);
@@ -545,7 +497,7 @@ static void pi_vipi_wake_unarmed(void)
 	u64 wk0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, true))
 		return;
 	reset();
 	at.role[0] = PA_ROLE_HALT;
@@ -557,10 +509,10 @@ static void pi_vipi_wake_unarmed(void)
 	if (!(vm = make("una", 2, 2)))
 		return;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
-	run(vm, false);
+	pi_case_run(vm, false);
 	struct vcpu *h = vm->vcpus[0];
 	u64 wk = pi_pcpu_stats[2].wakeup_irqs - wk0;
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(at.seen == ROUNDS, "vCPU 0 blocked without the wakeup vector in %lu of %u rounds",
 	       at.seen, ROUNDS);
 	report(h->st.post_notified == 0 && wk == 0,

@@ -6,7 +6,6 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
-#include "guests/images.h"
 #include "guests/pi.h"
 #include "kernel/main.h"
 #include "kernel/percpu.h"
@@ -18,6 +17,7 @@
 #include "vmx/vdev.h"
 #include "vmx/vm.h"
 #include "vmx/vmx.h"
+#include "tests/emu/cases/pi_cases.h"
 
 struct pi_case {
 	u32 role[VM_MAX_VCPUS], param[VM_MAX_VCPUS];
@@ -59,21 +59,10 @@ static bool need_vmx(void)
 
 static struct vm *make(const char *name, u32 vcpus, u32 first, struct pi_case *pc)
 {
-	const struct guest_image *g = guest_image_find("pi");
-	struct vm_config cfg = { name, 0, 0, 0, vcpus, first };
-	struct vm *vm;
+	struct vm *vm = pi_case_vm("pi", name, vcpus, first, hook);
 
-	if (!g)
-		return NULL;
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	vm = vm_create(&cfg);
-	if (!vm) {
-		report(false, "VM %s created", name);
-		return NULL;
-	}
-	vm->test_hook = hook;
-	vm->test_data = pc;
+	if (vm)
+		vm->test_data = pc;
 	return vm;
 }
 
@@ -82,14 +71,6 @@ static void bench(const char *name, u64 num, u64 den, const char *unit)
 	/* two decimals without floating point */
 	u64 x = den ? num * 100 / den : 0;
 	printk("BENCH: %s %lu.%02lu %s\n", name, x / 100, x % 100, unit);
-}
-
-static bool finished(struct vm *vm)
-{
-	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		ok &= vm->vcpus[i]->state == VCPU_DONE;
-	return ok;
 }
 
 /* bug16_back_to_back_posts: a running, tickless receiver; 0 exits, every vector once a round. */
@@ -104,7 +85,7 @@ static void pi_running(void)
 	vm_run(&vm, 1);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0], *s = vm->vcpus[1];
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	if (vmx_get_controls()->posted)
 		report(r->gstat[0] == 0, "receiver: %lu VM exits while %lu IPIs arrived", r->gstat[0],
 		       r->gstat[1]);
@@ -151,7 +132,7 @@ static void pi_blocked(void)
 		return;
 	struct vcpu *r = vm->vcpus[0];
 	u64 wk = pi_pcpu_stats[rc].wakeup_irqs - w0;
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(r->st.blocks >= 8 && r->st.poll_hits == 0, "receiver blocked %lu times (polling off)",
 	       r->st.blocks);
 	report(wk >= 8 && r->st.pi_wakes >= 8, "%lu WAKEUP interrupts on pCPU %u, %lu wakes", wk,
@@ -171,7 +152,7 @@ static void pi_halt_poll(void)
 	if (!need_vmx() || !(vm = halt_pair("poll", 16, 200, timer_us_to_tsc(2000))))
 		return;
 	struct vcpu *r = vm->vcpus[0];
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(r->st.poll_hits >= 8, "halt-poll hits %lu, misses %lu", r->st.poll_hits,
 	       r->st.poll_misses);
 	report(r->st.poll_hit_writes == 0, "descriptor writes by the receiver's pCPU during hits: %lu",
@@ -191,7 +172,7 @@ static void pi_cli_hlt(void)
 	vm_run(&vm, 1);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0];
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(r->st.hlt_if0 == 1 && r->st.puts_blocking >= 1, "IF=0 HLT blocked (%lu)",
 	       r->st.hlt_if0);
 }
@@ -209,7 +190,7 @@ static void pi_timer(void)
 	vm_run(&vm, 1);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0];
-	report(finished(vm), "vCPU finished, guest checks passed");
+	report(pi_case_finished(vm), "vCPU finished, guest checks passed");
 	report(r->st.timer_host == 1 && r->st.blocks >= 1,
 	       "deadline fired by the host timer while blocked (host %lu, vmx %lu, blocks %lu)",
 	       r->st.timer_host, r->st.timer_vmx, r->st.blocks);
@@ -236,7 +217,7 @@ static void pi_device(void)
 	vm_run_hook(&vm, 1, start_flood, NULL);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0];
-	report(finished(vm), "vCPU finished, guest checks passed");
+	report(pi_case_finished(vm), "vCPU finished, guest checks passed");
 	report(flood.sent == 512 && r->gstat[1] == flood.sent,
 	       "device on pCPU 1 posted %u, guest received %lu", flood.sent, r->gstat[1]);
 	bench("pi_device_exits_per_irq", r->exits_total, r->gstat[1], "exits");
@@ -262,7 +243,7 @@ static void pi_migrate(void)
 	vm_run(&vm, 1);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0];
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(r->se.nr_migrations >= 1 && r->ran_on == 3, "migrations %lu, ran last on pCPU %u",
 	       r->se.nr_migrations, r->ran_on);
 }

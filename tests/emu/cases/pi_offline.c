@@ -10,9 +10,7 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
-#include "guests/images.h"
 #include "guests/piattach.h"
-#include "kernel/main.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -22,6 +20,7 @@
 #include "vmx/vcpu_offline.h"
 #include "vmx/vm.h"
 #include "vmx/vmx.h"
+#include "tests/emu/cases/pi_cases.h"
 
 #define ROUNDS 8
 #define WAIT_US 100000
@@ -118,56 +117,25 @@ static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
 	return (u64)-1;
 }
 
-static bool finished(struct vm *vm)
-{
-	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
-
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		ok &= vm->vcpus[i]->state == VCPU_DONE;
-	return ok;
-}
-
-static void nop_hook(u32 cpu, void *arg)
-{
-}
-
 static void pi_offline_with_blocked(void)
 {
-	const struct guest_image *g = guest_image_find("piattach");
-	struct vm_config cfg = { "off", 0, 0, 0, 2, DEAD };
 	struct vm *vm;
 
-	if (!platform.vmx || !platform.pi || pcpu_count() < 4) {
-		report_skip("needs VMX with posted interrupts and 4 pCPUs (banner vmx=%s pi=%s, %u "
-			    "pCPUs)", platform.vmx ? "on" : "off", platform.pi ? "on" : "off",
-			    pcpu_count());
+	if (!pi_case_need(4, true))
 		return;
-	}
-	if (!g) {
-		report(false, "guest image piattach linked in");
-		return;
-	}
 	of = (struct off){ 0 };
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	if (!(vm = vm_create(&cfg))) {
-		report(false, "VM off created");
+	if (!(vm = pi_case_vm("piattach", "off", 2, DEAD, hook)))
 		return;
-	}
-	vm->test_hook = hook;
 	vm->poll_max = 0;
 	of.vm = vm;
-	vm->vcpus[0]->pcpu = DEAD;
-	vm->vcpus[0]->se.pin = SCHED_NO_PIN;
-	vm->vcpus[1]->pcpu = 0; /* the driver */
-	vm->vcpus[1]->se.pin = 0;
-	vm_run_hook(&vm, 1, nop_hook, NULL);
-	vm_print_pi_stats(&vm, 1);
+	pi_case_place(vm, 0, DEAD, SCHED_NO_PIN);
+	pi_case_place(vm, 1, 0, 0); /* the driver */
+	pi_case_run(vm, true);
 
 	struct vcpu *v = vm->vcpus[0];
 	u64 wk_t = pi_pcpu_stats[TARGET].wakeup_irqs - of.wakeup_target0;
 	u64 wk_d = pi_pcpu_stats[DEAD].wakeup_irqs - of.wakeup_dead0;
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(of.blocked_dead == 1 && of.offline_ok == 1,
 	       "pCPU %u taken offline with vCPU 0 blocked armed on its wakeup list", DEAD);
 	report(of.moved == 1, "vCPU 0 still blocked armed, now on pCPU %u's list and run queue, "

@@ -10,9 +10,7 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
-#include "guests/images.h"
 #include "guests/pirace.h"
-#include "kernel/main.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -21,6 +19,7 @@
 #include "vmx/pi_stats.h"
 #include "vmx/vm.h"
 #include "vmx/vmx.h"
+#include "tests/emu/cases/pi_cases.h"
 
 #define NPOINTS 5 /* torture modes, see torture_point() */
 
@@ -106,67 +105,9 @@ static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
 	return (u64)-1;
 }
 
-static bool need(u32 cpus)
-{
-	if (platform.vmx && pcpu_count() >= cpus)
-		return true;
-	report_skip("needs VMX and %u pCPUs (banner vmx=%s, %u pCPUs)", cpus,
-		    platform.vmx ? "on" : "off", pcpu_count());
-	return false;
-}
-
-/* A VM of the pirace guest: vCPU i on pCPU (first + i) % online, roles from rc. */
-static struct vm *make(const char *name, u32 vcpus, u32 first)
-{
-	const struct guest_image *g = guest_image_find("pirace");
-	struct vm_config cfg = { name, 0, 0, 0, vcpus, first };
-	struct vm *vm;
-
-	if (!g) {
-		report(false, "guest image pirace linked in");
-		return NULL;
-	}
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	vm = vm_create(&cfg);
-	if (!vm) {
-		report(false, "VM %s created", name);
-		return NULL;
-	}
-	vm->test_hook = hook;
-	return vm;
-}
-
 static void reset(void)
 {
 	rc = (struct race){ 0 };
-}
-
-/* Moves vCPU i to run queue cpu before vm_run; pin: the only pCPU it may move to. */
-static void place(struct vm *vm, u32 i, u32 cpu, u32 pin)
-{
-	vm->vcpus[i]->pcpu = cpu;
-	vm->vcpus[i]->se.pin = pin;
-}
-
-static bool finished(struct vm *vm)
-{
-	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
-
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		ok &= vm->vcpus[i]->state == VCPU_DONE;
-	return ok;
-}
-
-static void nop_hook(u32 cpu, void *arg)
-{
-}
-
-/* every_pcpu: run the loop on all pCPUs (a vCPU pinned elsewhere than it starts may move). */
-static void run(struct vm *vm, bool every_pcpu)
-{
-	vm_run_hook(&vm, 1, every_pcpu ? nop_hook : NULL, NULL);
-	vm_print_pi_stats(&vm, 1);
 }
 
 /*
@@ -204,24 +145,24 @@ static void pi_post_in_block_window(void)
 	u64 self0, wk0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, false))
 		return;
 	reset();
 	rc.role[0] = PR_ROLE_HALT;
 	rc.param[0] = BIW_ROUNDS;
 	rc.role[1] = PR_ROLE_SENDER;
 	rc.param[1] = BIW_ROUNDS | PR_NO_SEND;
-	if (!(vm = make("biw", 2, 2)))
+	if (!(vm = pi_case_vm("pirace", "biw", 2, 2, hook)))
 		return;
 	vm->poll_max = 0;
 	vm->tickless = true;
 	vm->vcpus[0]->test_point = biw_point;
 	self0 = pi_pcpu_stats[2].self_ipis;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
-	run(vm, false);
+	pi_case_run(vm, false);
 	struct vcpu *h = vm->vcpus[0], *w = vm->vcpus[1];
 	u64 self = pi_pcpu_stats[2].self_ipis - self0, wk = pi_pcpu_stats[2].wakeup_irqs - wk0;
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(rc.posts == BIW_ROUNDS, "%lu posts made in the block window (%u rounds)", rc.posts,
 	       BIW_ROUNDS);
 	report(rc.c_with_on == BIW_ROUNDS, "put found ON set and armed WAKEUP (state C with ON) "
@@ -249,20 +190,20 @@ static void pi_preempted_has_sn(void)
 	u64 nt0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, false))
 		return;
 	reset();
 	rc.role[0] = PR_ROLE_SPIN;
 	rc.role[1] = PR_ROLE_SPIN;
 	rc.role[2] = PR_ROLE_POST_PREEMPTED;
 	rc.param[2] = PSN_ROUNDS;
-	if (!(vm = make("psn", 3, 2)))
+	if (!(vm = pi_case_vm("pirace", "psn", 3, 2, hook)))
 		return;
-	place(vm, 1, 2, 2);
+	pi_case_place(vm, 1, 2, 2);
 	nt0 = pi_pcpu_stats[2].notify_irqs;
-	run(vm, false);
+	pi_case_run(vm, false);
 	struct vcpu *a = vm->vcpus[0], *b = vm->vcpus[1];
-	report(finished(vm), "all vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "all vCPUs finished, guest checks passed");
 	report(rc.pp_posted == PSN_ROUNDS && rc.pp_other == PSN_ROUNDS,
 	       "%lu posts to preempted vCPU 0, vCPU 1 running on its pCPU for %lu", rc.pp_posted,
 	       rc.pp_other);
@@ -308,24 +249,24 @@ static void pi_blocking_preempted_migrated(void)
 	u64 wk0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, false))
 		return;
 	reset();
 	rc.role[0] = PR_ROLE_HALT;
 	rc.param[0] = 1;
 	rc.role[1] = PR_ROLE_SPIN;
 	rc.role[2] = PR_ROLE_CPRIME;
-	if (!(vm = make("bpm", 3, 2)))
+	if (!(vm = pi_case_vm("pirace", "bpm", 3, 2, hook)))
 		return;
 	vm->poll_max = 0;
-	place(vm, 0, 2, 3); /* starts on pCPU 2; may move only to 3 (keeps the balancer off it) */
-	place(vm, 1, 2, 2);
+	pi_case_place(vm, 0, 2, 3); /* starts on pCPU 2; may move only to 3 (keeps the balancer off it) */
+	pi_case_place(vm, 1, 2, 2);
 	vm->vcpus[0]->test_point = bpm_point;
 	wk0 = pi_pcpu_stats[3].wakeup_irqs;
-	run(vm, true);
+	pi_case_run(vm, true);
 	struct vcpu *h = vm->vcpus[0];
 	u64 ctl = rc.ctl_cprime, wk = pi_pcpu_stats[3].wakeup_irqs - wk0;
-	report(finished(vm), "all vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "all vCPUs finished, guest checks passed");
 	report(rc.both_flags == 1, "switch_out saw blocking and preempted %lu time(s)",
 	       rc.both_flags);
 	report(pi_ctl_sn(ctl) && pi_ctl_nv(ctl) == PI_WAKEUP_VECTOR &&
@@ -424,7 +365,7 @@ static void pi_lost_wakeup_torture(void)
 	u64 self0, wk0, t0;
 	struct vm *vm;
 
-	if (!need(4))
+	if (!pi_case_need(4, false))
 		return;
 	reset();
 	rc.role[0] = PR_ROLE_HALT;
@@ -433,14 +374,14 @@ static void pi_lost_wakeup_torture(void)
 	rc.param[1] = TORTURE_ROUNDS;
 	rc.on_round = torture_round;
 	rc.wait_tsc = timer_us_to_tsc(2000);
-	if (!(vm = make("tor", 2, 2)))
+	if (!(vm = pi_case_vm("pirace", "tor", 2, 2, hook)))
 		return;
 	vm->tickless = true;
 	vm->vcpus[0]->test_point = torture_point;
 	self0 = pi_pcpu_stats[2].self_ipis;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
 	t0 = rdtsc();
-	run(vm, false);
+	pi_case_run(vm, false);
 	t0 = rdtsc() - t0;
 	struct vcpu *h = vm->vcpus[0], *s = vm->vcpus[1];
 	u64 self = pi_pcpu_stats[2].self_ipis - self0, wk = pi_pcpu_stats[2].wakeup_irqs - wk0;
@@ -453,7 +394,7 @@ static void pi_lost_wakeup_torture(void)
 	printk("torture: halter blocks %lu, halt-poll hits %lu, hlt_pending %lu, self-IPIs %lu, "
 	       "WAKEUP irqs %lu, wakes %lu, C' puts %lu; %lu TSC ticks\n", h->st.blocks,
 	       h->st.poll_hits, h->st.hlt_pending, self, wk, h->st.pi_wakes, rc.both_flags, t0);
-	report(finished(vm), "both vCPUs finished, guest checks passed");
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(s->gstat[2] == TORTURE_ROUNDS && s->gstat[0] == 0, "%lu rounds, %lu lost wakeups",
 	       s->gstat[2], s->gstat[0]);
 	report(h->st.posted == TORTURE_ROUNDS && h->gstat[1] == TORTURE_ROUNDS,

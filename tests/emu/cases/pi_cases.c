@@ -1,0 +1,63 @@
+#include "tests/emu/cases/pi_cases.h"
+#include "guests/images.h"
+#include "kernel/main.h"
+#include "kernel/percpu.h"
+#include "kernel/selftest.h"
+#include "vmx/guest_abi.h"
+
+bool pi_case_need(u32 cpus, bool need_pi)
+{
+	if (platform.vmx && (platform.pi || !need_pi) && pcpu_count() >= cpus)
+		return true;
+	report_skip("needs VMX%s and %u pCPUs (banner vmx=%s pi=%s, %u pCPUs)",
+		    need_pi ? " with posted interrupts" : "", cpus, platform.vmx ? "on" : "off",
+		    platform.pi ? "on" : "off", pcpu_count());
+	return false;
+}
+
+struct vm *pi_case_vm(const char *image, const char *name, u32 vcpus, u32 first,
+		      pi_case_hook_t hook)
+{
+	const struct guest_image *g = guest_image_find(image);
+	struct vm_config cfg = { name, 0, 0, 0, vcpus, first };
+	struct vm *vm;
+
+	if (!g) {
+		report(false, "guest image %s linked in", image);
+		return NULL;
+	}
+	cfg.image = g->start;
+	cfg.image_size = (u64)(g->end - g->start);
+	vm = vm_create(&cfg);
+	if (!vm) {
+		report(false, "VM %s created", name);
+		return NULL;
+	}
+	vm->test_hook = hook;
+	return vm;
+}
+
+void pi_case_place(struct vm *vm, u32 i, u32 cpu, u32 pin)
+{
+	vm->vcpus[i]->pcpu = cpu;
+	vm->vcpus[i]->se.pin = pin;
+}
+
+bool pi_case_finished(const struct vm *vm)
+{
+	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
+
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		ok &= vm->vcpus[i]->state == VCPU_DONE;
+	return ok;
+}
+
+static void nop_hook(u32 cpu, void *arg)
+{
+}
+
+void pi_case_run(struct vm *vm, bool every_pcpu)
+{
+	vm_run_hook(&vm, 1, every_pcpu ? nop_hook : NULL, NULL);
+	vm_print_pi_stats(&vm, 1);
+}

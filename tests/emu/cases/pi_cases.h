@@ -1,0 +1,29 @@
+/*
+ * Scaffolding shared by the live posted-interrupt tests (pi_live.c, pi_races.c, pi_attach.c,
+ * pi_offline.c): requirements, VM creation from a linked guest image, placement, the run and
+ * its verdict.  Each test keeps only its scenario.
+ */
+#ifndef TESTS_EMU_CASES_PI_CASES_H
+#define TESTS_EMU_CASES_PI_CASES_H
+
+#include "kernel/types.h"
+#include "vmx/vm.h"
+
+typedef u64 (*pi_case_hook_t)(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act);
+
+/* VMX (and posted interrupts if need_pi) with at least cpus pCPUs; otherwise a SKIP line. */
+bool pi_case_need(u32 cpus, bool need_pi);
+/*
+ * A VM named name of the linked guest image, vCPU i on pCPU (first + i) % online, with the
+ * HC_TEST hook; NULL (with a FAIL line) if the image is missing or the VM cannot be created.
+ */
+struct vm *pi_case_vm(const char *image, const char *name, u32 vcpus, u32 first,
+		      pi_case_hook_t hook);
+/* Before the run: vCPU i starts on run queue cpu; pin is the only pCPU it may move to. */
+void pi_case_place(struct vm *vm, u32 i, u32 cpu, u32 pin);
+/* Every vCPU reached HC_EXIT, the VM was not stopped and its guest reported no FAIL. */
+bool pi_case_finished(const struct vm *vm);
+/* vm_run (on every pCPU if every_pcpu: a vCPU may move), then the PI counters. */
+void pi_case_run(struct vm *vm, bool every_pcpu);
+
+#endif

@@ -68,11 +68,6 @@ static void reset(void)
 	at = (struct att){ 0 };
 }
 
-static u64 ctl_of(struct vcpu *v)
-{
-	return load_acquire(&v->pi.desc.control);
-}
-
 static bool pir_has(struct vcpu *v, u8 vec)
 {
 	return load_acquire(&v->pi.desc.pir[pi_pir_word(vec)]) & (1ull << pi_pir_bit(vec));
@@ -87,7 +82,7 @@ static bool blocked(struct vcpu *v)
 /* State D' of docs/pi.md: blocked without the wakeup vector (SN=1, NV=NOTIFY, on no list). */
 static bool blocked_unarmed(struct vcpu *v)
 {
-	u64 c = ctl_of(v);
+	u64 c = pi_case_ctl(v);
 
 	return blocked(v) && pi_ctl_sn(c) && pi_ctl_nv(c) == PI_NOTIFY_VECTOR &&
 	       list_empty(&v->pi.wakeup_link);
@@ -96,7 +91,7 @@ static bool blocked_unarmed(struct vcpu *v)
 /* State C: blocked with the wakeup vector armed (SN=0, NV=WAKEUP, on a list). */
 static bool blocked_armed(struct vcpu *v)
 {
-	u64 c = ctl_of(v);
+	u64 c = pi_case_ctl(v);
 
 	return blocked(v) && !pi_ctl_sn(c) && pi_ctl_nv(c) == PI_WAKEUP_VECTOR &&
 	       !list_empty(&v->pi.wakeup_link);
@@ -169,10 +164,10 @@ static bool preempted(struct vcpu *v)
  */
 static void pir_post(struct vcpu *v)
 {
-	u64 c0 = ctl_of(v), c1;
+	u64 c0 = pi_case_ctl(v), c1;
 
 	post(v);
-	c1 = ctl_of(v);
+	c1 = pi_case_ctl(v);
 	at.seen++;
 	at.sn += pi_ctl_sn(c0);
 	at.on += pi_ctl_on(c1);
@@ -292,7 +287,7 @@ static u64 loads0;
 static void disable_now(struct vcpu *v)
 {
 	at.seen++;
-	at.sn += pi_ctl_sn(ctl_of(v));
+	at.sn += pi_ctl_sn(pi_case_ctl(v));
 	pi_disable_posting(&v->pi);
 	loads0 = v->st.loads;
 }
@@ -305,7 +300,7 @@ static bool running_again(struct vcpu *v)
 
 static void sn_running(struct vcpu *v)
 {
-	at.armed += !pi_ctl_sn(ctl_of(v));
+	at.armed += !pi_ctl_sn(pi_case_ctl(v));
 }
 
 static long disable_step(struct vm *vm, u32 k)
@@ -438,7 +433,7 @@ static void entry_point(struct vcpu *v, enum vcpu_test_point p, bool blocking, b
 	if (p != VTP_BEFORE_ENTRY || at.acted == at.round)
 		return;
 	at.acted = at.round;
-	c = ctl_of(v);
+	c = pi_case_ctl(v);
 	at.seen++;
 	at.on += pi_ctl_on(c);
 	at.sn += pi_ctl_sn(c);

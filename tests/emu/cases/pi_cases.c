@@ -1,4 +1,7 @@
 #include "tests/emu/cases/pi_cases.h"
+#include "arch/x86/atomic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/timer.h"
 #include "guests/images.h"
 #include "kernel/main.h"
 #include "kernel/percpu.h"
@@ -60,4 +63,32 @@ void pi_case_run(struct vm *vm, bool every_pcpu)
 {
 	vm_run_hook(&vm, 1, every_pcpu ? nop_hook : NULL, NULL);
 	vm_print_pi_stats(&vm, 1);
+}
+
+u64 pi_case_ctl(struct vcpu *v)
+{
+	return load_acquire(&v->pi.desc.control);
+}
+
+bool pi_case_blocked_armed_on(struct vcpu *v, u32 cpu)
+{
+	u64 c = pi_case_ctl(v);
+
+	return load_acquire(&v->se.state) == SE_BLOCKED && !load_acquire(&v->se.on_cpu) &&
+	       !pi_ctl_sn(c) && pi_ctl_nv(c) == PI_WAKEUP_VECTOR &&
+	       load_acquire(&v->pi.cpu) == cpu && !list_empty(&v->pi.wakeup_link);
+}
+
+bool pi_case_wait_armed(struct vcpu *v, u32 cpu, u64 us, u64 *timeouts)
+{
+	u64 end = rdtsc() + timer_us_to_tsc(us);
+
+	while (!pi_case_blocked_armed_on(v, cpu)) {
+		if (rdtsc() > end) {
+			(*timeouts)++;
+			return false;
+		}
+		cpu_relax();
+	}
+	return true;
 }

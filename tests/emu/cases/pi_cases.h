@@ -26,4 +26,11 @@ bool pi_case_finished(const struct vm *vm);
 /* vm_run (on every pCPU if every_pcpu: a vCPU may move), then the PI counters. */
 void pi_case_run(struct vm *vm, bool every_pcpu);
 
+/* The descriptor's control word (ON, SN, NV, NDST), read as another agent would. */
+u64 pi_case_ctl(struct vcpu *v);
+/* v is blocked, switched out, armed (SN=0, NV=WAKEUP) and on pCPU cpu's wakeup list. */
+bool pi_case_blocked_armed_on(struct vcpu *v, u32 cpu);
+/* Spins until pi_case_blocked_armed_on(v, cpu) or us microseconds; counts a timeout. */
+bool pi_case_wait_armed(struct vcpu *v, u32 cpu, u64 us, u64 *timeouts);
+
 #endif

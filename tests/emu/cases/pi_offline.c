@@ -33,34 +33,6 @@ static struct off {
 	u64 ran_target, posted;
 } of;
 
-static u64 ctl_of(struct vcpu *v)
-{
-	return load_acquire(&v->pi.desc.control);
-}
-
-static bool blocked_armed_on(struct vcpu *v, u32 cpu)
-{
-	u64 c = ctl_of(v);
-
-	return load_acquire(&v->se.state) == SE_BLOCKED && !load_acquire(&v->se.on_cpu) &&
-	       !pi_ctl_sn(c) && pi_ctl_nv(c) == PI_WAKEUP_VECTOR &&
-	       load_acquire(&v->pi.cpu) == cpu && !list_empty(&v->pi.wakeup_link);
-}
-
-static bool wait_armed(struct vcpu *v, u32 cpu)
-{
-	u64 end = rdtsc() + timer_us_to_tsc(WAIT_US);
-
-	while (!blocked_armed_on(v, cpu)) {
-		if (rdtsc() > end) {
-			of.timeouts++;
-			return false;
-		}
-		cpu_relax();
-	}
-	return true;
-}
-
 static bool on_list(struct list_head *head, struct list_head *link)
 {
 	for (struct list_head *p = head->next; p != head; p = p->next)
@@ -74,7 +46,7 @@ static long step(u32 k)
 	struct vcpu *v = of.vm->vcpus[0];
 
 	if (k == 1) {
-		if (!wait_armed(v, DEAD))
+		if (!pi_case_wait_armed(v, DEAD, WAIT_US, &of.timeouts))
 			return -1;
 		of.blocked_dead++;
 		of.loads0 = v->st.loads;
@@ -85,12 +57,12 @@ static long step(u32 k)
 		of.offline_ok++;
 		/* still blocked, now on the target's list, NDST = the target, same NV and SN */
 		pi_env_lock(&pi_cpus[TARGET].lock);
-		of.moved = blocked_armed_on(v, TARGET) && v->se.cpu == TARGET &&
-			   pi_ctl_ndst(ctl_of(v)) == pcpu(TARGET)->apic_id &&
+		of.moved = pi_case_blocked_armed_on(v, TARGET) && v->se.cpu == TARGET &&
+			   pi_ctl_ndst(pi_case_ctl(v)) == pcpu(TARGET)->apic_id &&
 			   on_list(&pi_cpus[TARGET].wakeup_list, &v->pi.wakeup_link) &&
 			   list_empty(&pi_cpus[DEAD].wakeup_list);
 		pi_env_unlock(&pi_cpus[TARGET].lock);
-	} else if (!wait_armed(v, TARGET)) {
+	} else if (!pi_case_wait_armed(v, TARGET, WAIT_US, &of.timeouts)) {
 		return -1;
 	}
 	vcpu_post(v, PA_VECTOR);

@@ -28,6 +28,7 @@
 #include "vmx/vcpu_test.h"
 #include "vmx/vm.h"
 #include "vmx/vmx.h"
+#include "tests/emu/cases/pi_cases.h"
 
 #define ROUNDS 16
 #define WAIT_US 100000 /* a wait for the other side gives up after this long */
@@ -109,39 +110,11 @@ static bool on_list(struct list_head *head, struct list_head *link)
 	return false;
 }
 
-static u64 ctl_of(struct vcpu *v)
-{
-	return load_acquire(&v->pi.desc.control);
-}
-
-static bool blocked_armed_on(struct vcpu *v, u32 cpu)
-{
-	u64 c = ctl_of(v);
-
-	return load_acquire(&v->se.state) == SE_BLOCKED && !load_acquire(&v->se.on_cpu) &&
-	       !pi_ctl_sn(c) && pi_ctl_nv(c) == PI_WAKEUP_VECTOR &&
-	       load_acquire(&v->pi.cpu) == cpu && !list_empty(&v->pi.wakeup_link);
-}
-
-static bool wait_armed(struct vcpu *v, u32 cpu)
-{
-	u64 end = rdtsc() + timer_us_to_tsc(WAIT_US);
-
-	while (!blocked_armed_on(v, cpu)) {
-		if (rdtsc() > end) {
-			ul.timeouts++;
-			return false;
-		}
-		cpu_relax();
-	}
-	return true;
-}
-
 static bool wait_armed_either(struct vcpu *v)
 {
 	u64 end = rdtsc() + timer_us_to_tsc(WAIT_US);
 
-	while (!blocked_armed_on(v, PCPU_OLD) && !blocked_armed_on(v, PCPU_NEW)) {
+	while (!pi_case_blocked_armed_on(v, PCPU_OLD) && !pi_case_blocked_armed_on(v, PCPU_NEW)) {
 		if (rdtsc() > end) {
 			ul.timeouts++;
 			return false;
@@ -178,11 +151,12 @@ static long step(u32 k)
 	/* A blocks on pCPU 3 after the previous round: bring it back to pCPU 2's list. */
 	if (!wait_armed_either(a))
 		return -1;
-	if (blocked_armed_on(a, PCPU_NEW)) {
+	if (pi_case_blocked_armed_on(a, PCPU_NEW)) {
 		ul.migrated += sched_migrate(&a->se, PCPU_OLD);
 		sched_wake(&a->se);
 	}
-	if (!wait_armed(a, PCPU_OLD) || !wait_armed(b, PCPU_OLD))
+	if (!pi_case_wait_armed(a, PCPU_OLD, WAIT_US, &ul.timeouts) ||
+	    !pi_case_wait_armed(b, PCPU_OLD, WAIT_US, &ul.timeouts))
 		return -1;
 	ul.round = k;
 	ul.a_waits = ul.b_waits = ul.a_holds = ul.b_holds = ul.met = 0;
@@ -211,7 +185,7 @@ static long step(u32 k)
 	if (wait_flag(&ul.met))
 		(k & 1 ? &ul.meets_a_first : &ul.meets_b_first)[0]++;
 	/* B is on pCPU 2's list, armed; A was loaded on pCPU 3 and is off that list. */
-	bool b_ok = wait_armed(b, PCPU_OLD) && listed_old(b);
+	bool b_ok = pi_case_wait_armed(b, PCPU_OLD, WAIT_US, &ul.timeouts) && listed_old(b);
 	u64 end = rdtsc() + timer_us_to_tsc(WAIT_US);
 	while (load_relaxed(&a->st.loads) == loads0 && rdtsc() < end)
 		cpu_relax();

@@ -222,35 +222,14 @@ static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
 	return (u64)-1;
 }
 
+/* A VM of the piattach guest on pCPU PCPU_OLD; a HLT with nothing pending blocks at once. */
 static struct vm *make(const char *name, u32 vcpus)
 {
-	const struct guest_image *g = guest_image_find("piattach");
-	struct vm_config cfg = { name, 0, 0, 0, vcpus, PCPU_OLD };
-	struct vm *vm;
+	struct vm *vm = pi_case_vm("piattach", name, vcpus, PCPU_OLD, hook);
 
-	if (!g) {
-		report(false, "guest image piattach linked in");
-		return NULL;
-	}
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	vm = vm_create(&cfg);
-	if (!vm) {
-		report(false, "VM %s created", name);
-		return NULL;
-	}
-	vm->test_hook = hook;
-	vm->poll_max = 0; /* a HLT with nothing pending blocks at once */
+	if (vm)
+		vm->poll_max = 0;
 	return vm;
-}
-
-static bool finished(struct vm *vm)
-{
-	bool ok = !vm->dead && !vm->reports[HC_REPORT_FAIL];
-
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		ok &= vm->vcpus[i]->state == VCPU_DONE;
-	return ok;
 }
 
 static void nop_hook(u32 cpu, void *arg)
@@ -261,12 +240,8 @@ static void pi_unlist_vs_put(void)
 {
 	struct vm *vms[2];
 
-	if (!platform.vmx || !platform.pi || pcpu_count() < 4) {
-		report_skip("needs VMX with posted interrupts and 4 pCPUs (banner vmx=%s pi=%s, %u "
-			    "pCPUs)", platform.vmx ? "on" : "off", platform.pi ? "on" : "off",
-			    pcpu_count());
+	if (!pi_case_need(4, true))
 		return;
-	}
 	ul = (struct unl){ 0 };
 	if (!(vms[0] = make("ula", 2)) || !(vms[1] = make("ulb", 1)))
 		return;
@@ -283,7 +258,8 @@ static void pi_unlist_vs_put(void)
 	vm_print_pi_stats(vms, 2);
 
 	struct vcpu *a = ul.a, *b = ul.b;
-	report(finished(vms[0]) && finished(vms[1]), "all vCPUs finished, guest checks passed");
+	report(pi_case_finished(vms[0]) && pi_case_finished(vms[1]),
+	       "all vCPUs finished, guest checks passed");
 	report(ul.meets_a_first == ROUNDS / 2 && ul.meets_b_first == ROUNDS / 2,
 	       "met in pCPU %u's lock: A's load held it while B's put waited %lu times, B's put "
 	       "held it while A's load waited %lu times", PCPU_OLD, ul.meets_a_first,

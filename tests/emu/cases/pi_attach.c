@@ -63,9 +63,17 @@ static struct vm *make(const char *name, u32 vcpus, u32 first)
 	return vm;
 }
 
-static void reset(void)
+/*
+ * The common cast: vCPU 0 halts for rounds rounds, vCPU 1 drives them once vCPU 0 is ready;
+ * step plays the other thread, on_round runs on vCPU 0's pCPU as each round starts.
+ */
+static void halter_and_driver(u32 rounds, long (*step)(struct vm *vm, u32 k),
+			      void (*on_round)(struct vcpu *v, u32 k))
 {
-	at = (struct att){ 0 };
+	at = (struct att){ .role = { PA_ROLE_HALT, PA_ROLE_DRIVER },
+			   .param = { rounds, rounds | PA_WAIT_READY },
+			   .step = step,
+			   .on_round = on_round };
 }
 
 static bool pir_has(struct vcpu *v, u8 vec)
@@ -186,13 +194,9 @@ static void pi_pending_is_pir(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	reset();
-	at.role[0] = PA_ROLE_CLI_WAIT_HLT;
-	at.param[0] = ROUNDS;
-	at.role[1] = PA_ROLE_SPIN;
-	at.role[2] = PA_ROLE_DRIVER;
-	at.param[2] = ROUNDS | PA_WAIT_READY;
-	at.step = pir_step;
+	at = (struct att){ .role = { PA_ROLE_CLI_WAIT_HLT, PA_ROLE_SPIN, PA_ROLE_DRIVER },
+			   .param = { ROUNDS, 0, ROUNDS | PA_WAIT_READY },
+			   .step = pir_step };
 	if (!(vm = make("pir", 3, 2)))
 		return;
 	pi_case_place(vm, 1, 2, 2);
@@ -247,13 +251,7 @@ static void pi_enable_while_halted(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	reset();
-	at.role[0] = PA_ROLE_HALT;
-	at.param[0] = ROUNDS;
-	at.role[1] = PA_ROLE_DRIVER;
-	at.param[1] = ROUNDS | PA_WAIT_READY;
-	at.step = enable_step;
-	at.on_round = disable_posting;
+	halter_and_driver(ROUNDS, enable_step, disable_posting);
 	if (!(vm = make("ena", 2, 2)))
 		return;
 	pi_case_place(vm, 1, 0, 0);
@@ -322,12 +320,9 @@ static void pi_disable_while_preempted(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	reset();
-	at.role[0] = PA_ROLE_SPIN;
-	at.role[1] = PA_ROLE_SPIN;
-	at.role[2] = PA_ROLE_DRIVER;
-	at.param[2] = ROUNDS;
-	at.step = disable_step;
+	at = (struct att){ .role = { PA_ROLE_SPIN, PA_ROLE_SPIN, PA_ROLE_DRIVER },
+			   .param = { 0, 0, ROUNDS },
+			   .step = disable_step };
 	if (!(vm = make("dwp", 3, 2)))
 		return;
 	pi_case_place(vm, 1, 2, 2);
@@ -390,13 +385,7 @@ static void pi_detach_while_blocked(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	reset();
-	at.role[0] = PA_ROLE_HALT;
-	at.param[0] = 4 * ROUNDS;
-	at.role[1] = PA_ROLE_DRIVER;
-	at.param[1] = 4 * ROUNDS | PA_WAIT_READY;
-	at.step = detach_step;
-	at.on_round = attach;
+	halter_and_driver(4 * ROUNDS, detach_step, attach);
 	if (!(vm = make("det", 2, 2)))
 		return;
 	pi_case_place(vm, 0, 2, SCHED_NO_PIN);
@@ -448,9 +437,7 @@ static void pi_post_at_entry(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	reset();
-	at.role[0] = PA_ROLE_EXIT_WAIT;
-	at.param[0] = 4 * ROUNDS;
+	at = (struct att){ .role = { PA_ROLE_EXIT_WAIT }, .param = { 4 * ROUNDS } };
 	if (!(vm = make("ent", 1, 2)))
 		return;
 	vm->tickless = true;
@@ -494,13 +481,7 @@ static void pi_vipi_wake_unarmed(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	reset();
-	at.role[0] = PA_ROLE_HALT;
-	at.param[0] = ROUNDS;
-	at.role[1] = PA_ROLE_DRIVER;
-	at.param[1] = ROUNDS | PA_WAIT_READY;
-	at.step = unarmed_step;
-	at.on_round = disable_posting;
+	halter_and_driver(ROUNDS, unarmed_step, disable_posting);
 	if (!(vm = make("una", 2, 2)))
 		return;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;

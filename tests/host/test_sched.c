@@ -42,6 +42,17 @@ static void reset(void)
 	log_buf[0] = 0;
 }
 
+/* a alone on pCPU 0, switched in, the log cleared */
+static void one_running(struct sched_entity *a)
+{
+	reset();
+	sched_entity_init(a, "a", &ops);
+	sched_add(a, 0);
+	EXPECT_TRUE(sched_switch(0) == a);
+	EXPECT_STREQ(log_buf, "in:a@0 ");
+	log_buf[0] = 0;
+}
+
 /* a and b queued on pCPU 0 in that order, a switched in, the log cleared */
 static void two_running_a(struct sched_entity *a, struct sched_entity *b)
 {
@@ -88,11 +99,7 @@ TEST(sched_round_robin_and_preempt)
 TEST(sched_resched_alone_keeps_runner)
 {
 	struct sched_entity a;
-	reset();
-	sched_entity_init(&a, "a", &ops);
-	sched_add(&a, 0);
-	EXPECT_TRUE(sched_switch(0) == &a);
-	log_buf[0] = 0;
+	one_running(&a);
 	/* need_resched with nobody waiting keeps the runner, without hook calls */
 	sched_set_need_resched(0);
 	EXPECT_TRUE(sched_switch(0) == &a);
@@ -127,11 +134,7 @@ TEST(sched_block_wake)
 TEST(sched_wake_in_block_window_cancels_block)
 {
 	struct sched_entity a;
-	reset();
-	sched_entity_init(&a, "a", &ops);
-	sched_add(&a, 0);
-	EXPECT_TRUE(sched_switch(0) == &a);
-	log_buf[0] = 0;
+	one_running(&a);
 	sched_block(&a);
 	EXPECT_TRUE(sched_wake(&a)); /* the post arrived after the last check: lost if ignored */
 	EXPECT_TRUE(sched_switch(0) == &a);

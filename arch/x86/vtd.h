@@ -77,6 +77,17 @@ int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level);
  */
 int vtd_irq_post(struct vtd_irq *irq, u64 pda, u8 vector, bool urgent);
 
+/*
+ * Host affinity change (CPU offline, balancing): the entry's host CPU becomes cpu.  A remapped
+ * entry is rewritten in place with only its destination changed (one atomic store, IEC
+ * invalidated).  A posted entry is left exactly as it is (SEED-NOTES bug 13): its destination
+ * is the vCPU's descriptor, and cpu is only remembered for when vtd_irq_route() brings the
+ * entry back under host control.  The decision is taken on the entry in the table, not on
+ * irq->posted, under the unit lock.
+ * @pre irq->allocated.  @post 0 (irq->cpu = cpu), or VTD_ERR_DEST / VTD_ERR_HW, unchanged.
+ */
+int vtd_irq_set_affinity(struct vtd_irq *irq, u32 cpu);
+
 /* @post entry not present and invalidated, then the index is free; handler unhooked. */
 void vtd_irq_free(struct vtd_irq *irq);
 
@@ -113,5 +124,7 @@ const char *vtd_fault_reason_name(u8 reason);
  * index (allocated it) and clears it before vtd_irq_free().
  */
 int vtd_test_irte_set(u32 unit, u16 index, struct vtd_irte e);
+/* Test-only: the entry at index of unit as the unit sees it (zero if out of range). */
+struct vtd_irte vtd_test_irte_get(u32 unit, u16 index);
 
 #endif

@@ -122,10 +122,21 @@ int vtd_irq_alloc_ioapic(struct vtd_irq *irq, u8 ioapic_id)
 	return alloc_in(irq, unit, sid);
 }
 
+/* The APIC id of online CPU cpu if the unit's entry format can hold it, else -1. */
+static s64 dest_of(const struct vtd_unit *u, u32 cpu)
+{
+	u32 dest;
+
+	if (cpu >= MAX_CPUS || !load_acquire(&pcpu(cpu)->online))
+		return -1;
+	dest = pcpu(cpu)->apic_id;
+	return !u->eime && dest > 0xff ? -1 : (s64)dest;
+}
+
 int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level)
 {
 	struct vtd_unit *u = &vtd_units[irq->unit];
-	u32 dest;
+	s64 dest = dest_of(u, cpu);
 	unsigned long fl;
 	int r;
 
@@ -133,14 +144,11 @@ int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level)
 		return VTD_ERR_OFF;
 	if (!vector_is_device(vector))
 		return VTD_ERR_VECTOR;
-	if (cpu >= MAX_CPUS || !load_acquire(&pcpu(cpu)->online))
-		return VTD_ERR_DEST;
-	dest = pcpu(cpu)->apic_id;
-	if (!u->eime && dest > 0xff)
+	if (dest < 0)
 		return VTD_ERR_DEST;
 	fl = spin_lock_irqsave(&u->lock);
 	r = irte_commit(u, irq->index,
-			vtd_irte_remapped(vector, dest, u->eime, level, irq->sid, IRTE_SVT_SID,
+			vtd_irte_remapped(vector, (u32)dest, u->eime, level, irq->sid, IRTE_SVT_SID,
 					  IRTE_SQ_ALL));
 	spin_unlock_irqrestore(&u->lock, fl);
 	if (r == 0) {
@@ -148,6 +156,27 @@ int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level)
 		irq->cpu = cpu;
 		irq->posted = false;
 	}
+	return r;
+}
+
+int vtd_irq_set_affinity(struct vtd_irq *irq, u32 cpu)
+{
+	struct vtd_unit *u = &vtd_units[irq->unit];
+	struct vtd_irte e;
+	s64 dest = dest_of(u, cpu);
+	unsigned long fl;
+	int r = 0;
+
+	if (!irq->allocated)
+		return VTD_ERR_OFF;
+	if (dest < 0)
+		return VTD_ERR_DEST;
+	fl = spin_lock_irqsave(&u->lock);
+	if (vtd_irte_retarget(u->irt[irq->index], (u32)dest, u->eime, &e))
+		r = irte_commit(u, irq->index, e);
+	spin_unlock_irqrestore(&u->lock, fl);
+	if (r == 0)
+		irq->cpu = cpu;
 	return r;
 }
 
@@ -246,4 +275,17 @@ int vtd_test_irte_set(u32 unit, u16 index, struct vtd_irte e)
 	r = irte_commit(u, index, e);
 	spin_unlock_irqrestore(&u->lock, fl);
 	return r;
+}
+
+struct vtd_irte vtd_test_irte_get(u32 unit, u16 index)
+{
+	struct vtd_irte e = { 0, 0 };
+	unsigned long fl;
+
+	if (unit >= vtd_nr_units || !vtd_units[unit].enabled || index >= VTD_IRT_ENTRIES)
+		return e;
+	fl = spin_lock_irqsave(&vtd_units[unit].lock);
+	e = vtd_units[unit].irt[index];
+	spin_unlock_irqrestore(&vtd_units[unit].lock, fl);
+	return e;
 }

@@ -137,6 +137,28 @@ static inline u64 vtd_irte_pda(struct vtd_irte e)
 }
 
 /*
+ * A host affinity change (SEED-NOTES bug 13): the remapped entry cur, pointed at destination
+ * dest, everything else (vector, trigger mode, source validation) kept.  Returns false and
+ * leaves *out alone when cur is not present or is posted: a posted entry's destination is the
+ * descriptor's NDST, which follows the vCPU (pi_load), so a host-side retarget must not
+ * rewrite it in remapped format (Linux 2025 did: the device silently stopped posting).
+ */
+static inline bool vtd_irte_retarget(struct vtd_irte cur, u32 dest, bool x2apic_dest,
+				     struct vtd_irte *out)
+{
+	u64 dst_mask = x2apic_dest ? GENMASK_ULL(63, IRTE_DST_SHIFT) :
+				     GENMASK_ULL(47, IRTE_DST_XAPIC_SHIFT);
+
+	if (!vtd_irte_present(cur) || vtd_irte_is_posted(cur))
+		return false;
+	out->lo = (cur.lo & ~dst_mask) |
+		  (x2apic_dest ? (u64)dest << IRTE_DST_SHIFT :
+				 (u64)(dest & 0xff) << IRTE_DST_XAPIC_SHIFT);
+	out->hi = cur.hi;
+	return true;
+}
+
+/*
  * Remappable-format MSI address (5.1.5.2): 0xFEE in 31:20, handle[14:0] in 19:5, interrupt
  * format (1 = remappable) in bit 4, SHV in bit 3, handle[15] in bit 2.  With SHV = 0 the data
  * register is ignored by the remapping hardware; we write 0.

@@ -73,6 +73,36 @@ TEST(vtd_irte_field_masks)
 	EXPECT_EQ(IRTE_POSTED_RSVD_HI, 0x00000000fff00000ull);
 }
 
+TEST(vtd_irte_retarget_remapped_keeps_all_but_dest)
+{
+	/* x2APIC: vector 0x50, level, SID 0x0018 under SVT=01 -> dest 7 */
+	struct vtd_irte e = vtd_irte_remapped(0x50, 0x12345678, true, true, 0x0018, 1, 0), out;
+
+	EXPECT_TRUE(vtd_irte_retarget(e, 7, true, &out));
+	EXPECT_EQ(out.lo, 0x0000000700500011ull); /* only bits 63:32 changed */
+	EXPECT_EQ(out.hi, e.hi);
+	/* xAPIC (EIME = 0): bits 47:40 only, reserved 39:32 and 63:48 stay clear */
+	e = vtd_irte_remapped(0xdf, 0x3, false, false, 0xff00, 2, 3);
+	EXPECT_TRUE(vtd_irte_retarget(e, 0x1a5, false, &out));
+	EXPECT_EQ(out.lo, 0x0000a50000df0001ull);
+	EXPECT_EQ(out.lo & (IRTE_RSVD_LO | IRTE_RSVD_LO_XAPIC), 0);
+	EXPECT_EQ(out.hi, e.hi);
+}
+
+TEST(vtd_irte_retarget_leaves_posted_and_absent_entries)
+{
+	/* SEED-NOTES bug 13: an affinity change must not turn a posted entry into a remapped one */
+	struct vtd_irte p = vtd_irte_posted(0x31, 0x123456789000ull, true, 0x0018, 1, 0);
+	struct vtd_irte out = { 0xdead, 0xbeef };
+
+	EXPECT_TRUE(!vtd_irte_retarget(p, 3, true, &out));
+	EXPECT_TRUE(!vtd_irte_retarget(p, 3, false, &out));
+	EXPECT_EQ(out.lo, 0xdead);
+	EXPECT_EQ(out.hi, 0xbeef);
+	EXPECT_TRUE(!vtd_irte_retarget((struct vtd_irte){ 0, 0 }, 3, true, &out));
+	EXPECT_EQ(out.lo, 0xdead);
+}
+
 TEST(vtd_msi_remappable_addr)
 {
 	/* handle 5: 0xFEE00000 | 5 << 5 | IF (bit 4) */

@@ -7,8 +7,11 @@
  *   bit  256      ON    outstanding notification
  *   bit  257      SN    suppress notification (non-urgent posts set PIR only)
  *   bits 279:272  NV    notification vector
- *   bits 319:288  NDST  notification destination: the full 32-bit x2APIC ID (pihv is x2APIC-only,
- *                       so the xAPIC "ID in bits 15:8" encoding is never used)
+ *   bits 319:288  NDST  notification destination: the APIC ID as a plain 32-bit number.  Who
+ *                       reads it: pi_post (software, any APIC mode) and a posting IOMMU
+ *                       (VT-d 9.12), which wants the xAPIC ID in bits 15:8 when the host is
+ *                       in xAPIC mode; vtd_irq_post therefore requires EIME (x2APIC).  The
+ *                       CPU's own posted-interrupt processing never reads NDST (SDM 30.6).
  * Bits 256..319 form one u64, the control word; every change to it is a locked RMW of the whole
  * word (pi_env_cmpxchg64 or a bit op) because the IOMMU and other CPUs update it concurrently.
  *

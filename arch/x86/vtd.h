@@ -69,7 +69,8 @@ int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level);
  * Posted format (VT-d 9.11): the unit sets vector in the PIR of the descriptor at pda and
  * notifies per the descriptor (urgent: even when SN is set).  Only on units with CAP.PI.
  * @pre irq->allocated, pda 64-byte aligned, vector >= 32 (a guest vector).
- * @post 0, or VTD_ERR_NOPI / VTD_ERR_VECTOR and the entry unchanged.
+ * @post 0, or VTD_ERR_NOPI / VTD_ERR_VECTOR / VTD_ERR_DEST (unit not in x2APIC mode: the
+ *       descriptor's NDST is a plain x2APIC id, pi/pi_desc.h) and the entry unchanged.
  *
  * Teardown (CVE-2025-37885): before the descriptor at pda is freed or reused, the caller
  * must call vtd_irq_route() (entry back to a host vector) or vtd_irq_free(); both return

@@ -190,6 +190,9 @@ int vtd_irq_post(struct vtd_irq *irq, u64 pda, u8 vector, bool urgent)
 		return VTD_ERR_OFF;
 	if (!(u->cap & VTD_CAP_PI))
 		return VTD_ERR_NOPI;
+	/* pi/ keeps NDST as a plain x2APIC id; with EIME = 0 the unit would read bits 15:8. */
+	if (!u->eime)
+		return VTD_ERR_DEST;
 	if (vector < 32 || (pda & 63))
 		return VTD_ERR_VECTOR;
 	fl = spin_lock_irqsave(&u->lock);

@@ -2,15 +2,11 @@
 #include "kernel/cmdline.h"
 
 #include "kernel/compiler.h"
+#include "kernel/words.h"
 
 static const char *const cmdline_builtin_keys[] = {
 	"test", "sched_slice_us", "halt_poll_us", "smp", "loglevel", "pi", "watchdog_ms",
 };
-
-static bool is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
 
 /* Keys are [a-z0-9_]+, like the ones we register. */
 static bool is_key_char(char ch)
@@ -23,17 +19,6 @@ static bool str_eq(const char *a, const char *b)
 	while (*a && *a == *b)
 		a++, b++;
 	return *a == *b;
-}
-
-/* Is [s, s + n) equal to the NUL-terminated string z? */
-static bool span_eq(const char *s, size_t n, const char *z)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (z[i] != s[i])
-			return false;
-	return z[n] == 0;
 }
 
 static void span_copy(char *dst, const char *s, size_t n)
@@ -158,33 +143,19 @@ static void cmdline_word(struct cmdline *c, const char *w, size_t n)
 int cmdline_parse(const char *s, struct cmdline *c)
 {
 	bool first = true;
+	const char *w;
+	size_t n;
 
 	if (!c->nr_known)
 		cmdline_init(c);
 	if (!s)
 		return 0;
-	while (*s) {
-		const char *w;
-		size_t n = 0;
+	while (word_next(&s, &w, &n)) {
+		bool path = first && !word_has_eq(w, n); /* the image path some loaders put first */
 
-		while (is_space(*s))
-			s++;
-		if (!*s)
-			break;
-		w = s;
-		while (w[n] && !is_space(w[n]))
-			n++;
-		s = w + n;
-		if (first) {
-			bool has_eq = false;
-
-			first = false;
-			for (size_t i = 0; i < n; i++)
-				has_eq |= w[i] == '=';
-			if (!has_eq)
-				continue; /* the image path some loaders put first */
-		}
-		cmdline_word(c, w, n);
+		first = false;
+		if (!path)
+			cmdline_word(c, w, n);
 	}
 	return (int)(c->nr_errors + c->errors_dropped);
 }

@@ -3,25 +3,12 @@
 
 #include "kernel/compiler.h"
 #include "kernel/fmt.h"
-
-static bool is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
+#include "kernel/words.h"
 
 static bool is_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 	       ch == '_' || ch == '-';
-}
-
-/* Is [s, s + n) equal to the NUL-terminated z? */
-static bool span_eq(const char *s, size_t n, const char *z)
-{
-	for (size_t i = 0; i < n; i++)
-		if (z[i] != s[i])
-			return false;
-	return z[n] == 0;
 }
 
 static int digit(char ch, u32 base)
@@ -228,26 +215,16 @@ int vm_args_parse(const char *s, const struct vm_args_limits *lim, struct vm_arg
 {
 	u8 *b = (u8 *)a;
 	bool first = true;
+	const char *w;
+	size_t n;
 
 	for (size_t i = 0; i < sizeof(*a); i++)
 		b[i] = 0;
 	a->nr_vcpus = 1;
 	if (!s)
 		return 0;
-	while (*s) {
-		const char *w;
-		size_t n = 0;
-		bool has_eq = false;
-
-		while (is_space(*s))
-			s++;
-		if (!*s)
-			break;
-		w = s;
-		while (w[n] && !is_space(w[n]))
-			has_eq |= w[n++] == '=';
-		s = w + n;
-		if (first && !has_eq) {
+	while (word_next(&s, &w, &n)) {
+		if (first && !word_has_eq(w, n)) {
 			first = false;
 			if (!a->name_given)
 				name_from_path(a, w, n);

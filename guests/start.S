@@ -18,15 +18,4 @@ _start:
 	.globl guest_stubs
 	.balign 16
 guest_stubs:
-	.set i, 0
-	.rept 256
-	trap_stub %i
-	.set i, i + 1
-	.endr
-
-trap_common:
-	push_gprs
-	movq %rsp, %rdi
-	call guest_trap
-	pop_gprs_and_code
-	iretq
+	trap_stubs_and_common guest_trap

@@ -4,19 +4,7 @@
 	.text
 	.altmacro
 
-.set i, 0
-.rept 256
-	trap_stub %i
-	.set i, i + 1
-.endr
-
-trap_common:
-	push_gprs
-	mov %rsp, %rdi
-	cld
-	call trap_dispatch
-	pop_gprs_and_code
-	iretq
+	trap_stubs_and_common trap_dispatch
 
 .macro stubaddr vec
 	.quad trap_stub_\vec

@@ -60,4 +60,24 @@ trap_stub_\vec:
 	addq $16, %rsp
 .endm
 
+/*
+ * The 256 stubs (needs .altmacro for %i) and trap_common, which builds the frame and calls
+ * handler(struct trap_frame *) with DF clear (SysV ABI), then returns from the interrupt.
+ */
+.macro trap_stubs_and_common handler
+	.set i, 0
+	.rept 256
+	trap_stub %i
+	.set i, i + 1
+	.endr
+
+trap_common:
+	push_gprs
+	movq %rsp, %rdi
+	cld
+	call \handler
+	pop_gprs_and_code
+	iretq
+.endm
+
 #endif

@@ -1,7 +1,7 @@
 /*
- * piattach: the guest of tests/emu/cases/pi_attach.c (roles in guests/piattach.h).  The vCPUs of
- * one VM share `sh`.  Every wait is bounded by the TSC: a lost interrupt becomes a FAIL line
- * naming the round and a host-side rescue (PA_OP_WAKE), never a hung run.
+ * piattach: the guest of tests/emu/cases/pi_attach.c and pi_ipi.c (roles in guests/piattach.h).
+ * The vCPUs of one VM share `sh`.  Every wait is bounded by the TSC: a lost interrupt becomes a
+ * FAIL line naming the round and a host-side rescue (PA_OP_WAKE), never a hung run.
  */
 #include "guests/lib.h"
 #include "guests/piattach.h"
@@ -14,6 +14,8 @@ static struct {
 	u32 ready; /* round vCPU 0 announced */
 	u32 go;    /* round the driver released (PA_STEP_GO) */
 	u32 done;  /* the driver finished or gave up: everybody leaves */
+	u32 ldr[4]; /* pi-broadcast-logical: each halter's LDR as it read it (never 0) */
+	u32 left;   /* pi-broadcast-logical: halters that saw done */
 } sh;
 
 static long test(u64 op, u64 a, u64 b)
@@ -36,17 +38,22 @@ static u32 load(u32 *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-/* Waits up to LOST_TICKS for vCPU 0's n-th PA_VECTOR. */
-static bool wait_got(u32 n)
+/* Waits up to LOST_TICKS for vCPU idx's n-th vector vec. */
+static bool wait_vec(u32 idx, u32 vec, u32 n)
 {
 	u64 t0 = g_rdtsc();
 
-	while (got(0, PA_VECTOR) < n) {
+	while (got(idx, vec) < n) {
 		if (g_rdtsc() - t0 > LOST_TICKS)
 			return false;
 		g_pause();
 	}
 	return true;
+}
+
+static bool wait_got(u32 n)
+{
+	return wait_vec(0, PA_VECTOR, n);
 }
 
 static void halter(u32 rounds, bool wait_go)
@@ -142,6 +149,132 @@ out:
 	g_report(lost == 0, "%u rounds, %u lost", k > rounds ? rounds : k, lost);
 }
 
+/* ---- pi-broadcast-logical: vCPU 0 sends, vCPUs 1-3 halt ---- */
+
+#define IPI_VCPUS 4
+#define MSR_LDR 0x80d
+#define ICR_LOGICAL (1ull << 11)      /* destination mode (SDM Vol. 3A 11.6.1) */
+#define ICR_ALL_BUT_SELF (3ull << 18) /* destination shorthand 11 */
+#define ICR_DEST(d) ((u64)(d) << 32)  /* x2APIC: destination in 63:32 (11.12.9) */
+
+struct ipi_kind {
+	u8 vec;
+	u64 icr;     /* without the vector */
+	u32 targets; /* bitmap of the vCPU indexes that must get vec */
+};
+
+static void ipi_halt(u32 me)
+{
+	u32 ldr = (u32)g_rdmsr(MSR_LDR);
+
+	g_stat(3, ldr);
+	store(&sh.ldr[me], ldr);
+	g_cli();
+	/* IF=1 in the HLT: it blocks, and every vector must wake it (polling is off) */
+	while (!load(&sh.done)) {
+		g_sti_hlt();
+		g_cli();
+	}
+	__atomic_fetch_add(&sh.left, 1, __ATOMIC_RELEASE);
+}
+
+/* The LDR is read-only in x2APIC mode (SDM Vol. 3A 11.12.10.1): a write faults. */
+static void ipi_ldr_read_only(u32 ldr)
+{
+	g_expect_fault(13, 2); /* #GP on the 2-byte WRMSR */
+	g_wrmsr(MSR_LDR, ldr ^ 0xffff);
+	g_report(g_faults_seen() == 1 && (u32)g_rdmsr(MSR_LDR) == ldr,
+		 "WRMSR to the LDR: %u #GP, it reads %#x (was %#x)", g_faults_seen(),
+		 (u32)g_rdmsr(MSR_LDR), ldr);
+}
+
+/* Up to 10 x LOST_TICKS for all halters' LDRs. */
+static bool ipi_wait_ldrs(void)
+{
+	u64 t0 = g_rdtsc();
+
+	for (u32 i = 1; i < IPI_VCPUS; i++)
+		while (!load(&sh.ldr[i])) {
+			if (g_rdtsc() - t0 > 10 * LOST_TICKS)
+				return false;
+			g_pause();
+		}
+	return true;
+}
+
+/* done, then PA_IPI_END to wake the halters; a bounded wait and host rescues if one stays. */
+static void ipi_end(void)
+{
+	u32 tries = 0;
+
+	store(&sh.done, 1);
+	g_wrmsr(0x830, ICR_ALL_BUT_SELF | PA_IPI_END);
+	for (u64 t0 = g_rdtsc(); load(&sh.left) < IPI_VCPUS - 1; g_pause()) {
+		if (g_rdtsc() - t0 < LOST_TICKS)
+			continue;
+		g_report(false, "only %u of %u halters saw done after PA_IPI_END", load(&sh.left),
+			 IPI_VCPUS - 1);
+		if (++tries > MAX_LOST)
+			return;
+		for (u32 i = 1; i < IPI_VCPUS; i++)
+			test(PA_OP_WAKE, i, 0);
+		t0 = g_rdtsc();
+	}
+}
+
+/*
+ * Per round, one IPI of each kind once the host step saw vCPUs 1-3 blocked; then a bounded
+ * wait for each target's vector.  Returns the rounds done; losses in *lost.
+ */
+static u32 ipi_rounds(u32 rounds, u32 *lost)
+{
+	/* The logical destination as an OS builds it: OR the LDRs of one cluster (11.12.10.1). */
+	const struct ipi_kind kinds[] = {
+		{ PA_IPI_ALL_BUT_SELF, ICR_ALL_BUT_SELF, 0xe },
+		{ PA_IPI_PHYS_BCAST, ICR_DEST(0xffffffffu), 0xf },
+		{ PA_IPI_LOGICAL, ICR_DEST(sh.ldr[1] | sh.ldr[3]) | ICR_LOGICAL, 0xa },
+		{ PA_IPI_LOGICAL_BCAST, ICR_DEST(0xffffffffu) | ICR_LOGICAL, 0xf },
+		{ PA_IPI_OTHER_CLUSTER, ICR_DEST((1u << 16) | 0xa) | ICR_LOGICAL, 0 },
+	};
+
+	for (u32 k = 1; k <= rounds; k++)
+		for (u32 j = 0; j < ARRAY_SIZE(kinds); j++) {
+			if (test(PA_OP_STEP, k, j) < 0) {
+				g_report(false, "round %u: vCPUs 1-3 never all blocked", k);
+				return k - 1;
+			}
+			g_wrmsr(0x830, kinds[j].icr | kinds[j].vec);
+			for (u32 i = 0; i < IPI_VCPUS; i++) {
+				if (!(kinds[j].targets & (1u << i)) || wait_vec(i, kinds[j].vec, k))
+					continue;
+				g_report(false, "round %u: vCPU %u lost vector %#x (%u received)",
+					 k, i, kinds[j].vec, got(i, kinds[j].vec));
+				test(PA_OP_WAKE, i, 0);
+				if (++*lost >= MAX_LOST)
+					return k;
+			}
+		}
+	return rounds;
+}
+
+static void ipi_send(u32 rounds)
+{
+	u32 ldr = (u32)g_rdmsr(MSR_LDR), lost = 0, done = 0;
+
+	g_stat(3, ldr);
+	ipi_ldr_read_only(ldr);
+	g_sti(); /* the broadcasts include the sender */
+	if (ipi_wait_ldrs())
+		done = ipi_rounds(rounds, &lost);
+	else
+		g_report(false, "halters never published their LDRs");
+	ipi_end();
+	g_cli();
+	g_stat(0, lost);
+	g_report(lost == 0 && done == rounds, "%u of %u rounds of IPIs to halted vCPUs, %u lost",
+		 done, rounds, lost);
+}
+
 u64 guest_main(u64 index, u64 count)
 {
 	long r = test(PA_OP_ROLE, 0, 0);
@@ -162,6 +295,12 @@ u64 guest_main(u64 index, u64 count)
 		break;
 	case PA_ROLE_DRIVER:
 		driver(param);
+		break;
+	case PA_ROLE_IPI_SEND:
+		ipi_send(param);
+		break;
+	case PA_ROLE_IPI_HALT:
+		ipi_halt((u32)index);
 		break;
 	default:
 		break;

@@ -7,7 +7,8 @@
  *   0x808 TPR           virtual                             virtual (TPR shadow)
  *   0x80b EOI           virtual EOI (30.1.3)                exit, ignored (no vISR kept)
  *   0x83f SELF IPI      virtual self-IPI                    exit -> vcpu_post(self)
- *   0x830 ICR           exit -> vcpu_post(target)           same
+ *   0x830 ICR           exit -> vcpu_post(each target)      same
+ *   0x802, 0x80d writes exit, #GP (ID, LDR: read-only)      same
  *   0x832 LVT timer     exit, kept for vtimer.c             same
  *   0x6e0 TSC_DEADLINE  exit -> vtimer.c                    same
  *
@@ -79,6 +80,16 @@ u64 vapic_msr_bitmap(void)
 	return (u64)msr_bitmap;
 }
 
+/*
+ * Logical x2APIC ID (SDM Vol. 3A 11.12.10.2): cluster ID[19:4] in 31:16, one bit for ID[3:0] in
+ * 15:0.  The LDR is read-only in x2APIC mode (11.12.10.1), so this value is at once what the
+ * guest reads from MSR 0x80d and what icr_write matches a logical destination against.
+ */
+static u32 logical_id(u32 id)
+{
+	return ((id >> 4) << 16) | (1u << (id & 15));
+}
+
 void vapic_vmcs_setup(struct vcpu *v)
 {
 	const struct vmx_controls *c = vmx_get_controls();
@@ -86,7 +97,7 @@ void vapic_vmcs_setup(struct vcpu *v)
 
 	*reg(v, VAPIC_ID) = id;                 /* x2APIC: the full 32-bit ID */
 	*reg(v, VAPIC_VERSION) = 0x50014;
-	*reg(v, VAPIC_LDR) = ((id >> 4) << 16) | (1u << (id & 15)); /* x2APIC logical ID */
+	*reg(v, VAPIC_LDR) = logical_id(id);
 	*reg(v, VAPIC_SVR) = 0x1ff;
 	*reg(v, VAPIC_LVT_TIMER) = VAPIC_LVT_MASKED;
 	v->lvt_timer = VAPIC_LVT_MASKED;
@@ -219,15 +230,34 @@ bool vapic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 }
 
 /*
+ * Does the destination field of a no-shorthand IPI select vCPU id?  0xffffffff is the broadcast
+ * in both destination modes (SDM Vol. 3A 11.12.9).  Logical mode (11.12.10.1): the cluster in
+ * 31:16 must be the vCPU's own, and the bitmap in 15:0 must share a bit with its logical ID, so
+ * one IPI selects any subset of a cluster's 16 vCPUs, or none.
+ */
+static bool dest_match(u32 dest, bool logical, u32 id)
+{
+	u32 ldr = logical_id(id);
+
+	if (dest == 0xffffffffu)
+		return true;
+	if (!logical)
+		return dest == id;
+	return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffffu);
+}
+
+/*
  * ICR write (x2APIC: one 64-bit MSR, destination in 63:32; SDM Vol. 3A 11.12.9): fixed
- * delivery to a vCPU of this VM by x2APIC ID = index, or a shorthand.  Each target gets a
- * vcpu_post(), wherever it is: running (notification), preempted (PIR only, SN=1) or blocked
- * (WAKEUP vector).  Other delivery modes are ignored.
+ * delivery to the vCPUs of this VM that a shorthand or the destination selects, physical (the
+ * x2APIC ID = index) or logical (bit 11).  Each target gets a vcpu_post(), wherever it is:
+ * running (notification), preempted (PIR only, SN=1) or blocked (WAKEUP vector).  Other
+ * delivery modes are ignored.
  */
 static void icr_write(struct vcpu *v, u64 val)
 {
 	u8 vec = val & 0xff;
 	u32 mode = (val >> 8) & 7, shorthand = (val >> 18) & 3, dest = val >> 32;
+	bool logical = (val >> 11) & 1;
 	struct vm *vm = v->vm;
 
 	*reg(v, 0x300) = (u32)val & ~(1u << 12); /* delivery status: idle */
@@ -235,7 +265,8 @@ static void icr_write(struct vcpu *v, u64 val)
 	if (mode != 0 || vec < 16)
 		return;
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
-		bool hit = shorthand == 0 ? i == dest || dest == 0xffffffffu :
+		/* a shorthand ignores the destination field and its mode (11.6.1) */
+		bool hit = shorthand == 0 ? dest_match(dest, logical, i) :
 			   shorthand == 1 ? i == v->index :
 			   shorthand == 2 ? true : i != v->index;
 		if (!hit)
@@ -262,6 +293,9 @@ bool vapic_wrmsr(struct vcpu *v, u32 msr, u64 val)
 		return true;
 	case X2APIC_MSR_EOI:
 		return true; /* fallback: no vISR kept, nothing to do */
+	case X2APIC_MSR_ID:
+	case X2APIC_MSR_LDR:
+		return false; /* read-only in x2APIC mode (table 11-6): #GP; routing stays put */
 	case X2APIC_MSR_LVT_TIMER:
 		WRITE_ONCE(v->lvt_timer, (u32)val);
 		*reg(v, VAPIC_LVT_TIMER) = (u32)val;

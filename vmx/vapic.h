@@ -17,8 +17,10 @@ struct vcpu;
 /* x2APIC MSRs (SDM Vol. 3A 11.12.1.2): 0x800 + (xAPIC offset >> 4). */
 #define X2APIC_MSR_BASE 0x800
 #define X2APIC_MSR_LAST 0x8ff
+#define X2APIC_MSR_ID 0x802
 #define X2APIC_MSR_TPR 0x808
 #define X2APIC_MSR_EOI 0x80b
+#define X2APIC_MSR_LDR 0x80d
 #define X2APIC_MSR_ICR 0x830
 #define X2APIC_MSR_LVT_TIMER 0x832
 #define X2APIC_MSR_SELF_IPI 0x83f

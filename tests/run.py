@@ -98,6 +98,8 @@ class Test:
 		self.machine = sec.get("machine", "q35").strip()
 		self.extra_args = shlex.split(sec.get("extra_args", ""))
 		self.mem = int(sec.get("mem", "256" if self.emu == "bochs" else "512"))
+		# Bochs SMP: instructions a CPU runs before the next one's turn (tests/emu/bochsrc.in)
+		self.quantum = int(sec.get("quantum", "16"))
 		self.modules = [l.strip() for l in sec.get("modules", "").splitlines() if l.strip()]
 		self.timeout = float(sec.get("timeout", DEFAULT_TIMEOUT[self.emu]))
 		self.expect = sec.get("expect", "pass").strip()
@@ -322,7 +324,8 @@ def qemu_cmd(t, serial, iso, vars_fd, gdb=False):
 
 def bochs_cmd(t, serial, iso):
 	rc = open(os.path.join(EMU_DIR, "bochsrc.in")).read()
-	for k, v in (("MEGS", str(t.mem)), ("CPU", t.cpu), ("SMP", str(t.smp)), ("ISO", iso),
+	for k, v in (("MEGS", str(t.mem)), ("CPU", t.cpu), ("SMP", str(t.smp)),
+		     ("QUANTUM", str(t.quantum)), ("ISO", iso),
 		     ("SERIAL", serial), ("LOG", os.path.join(t.logdir, "bochs.log"))):
 		rc = rc.replace("@%s@" % k, v)
 	path = os.path.join(t.logdir, "bochsrc")
@@ -615,7 +618,8 @@ def main_show(tests, name):
 	if not t:
 		sys.exit("run.py: no test named '%s'" % name)
 	print("[%s]" % t.name)
-	for k in ("emu", "smp", "cpu", "machine", "mem", "cmdline", "timeout", "expect", "groups",
+	for k in ("emu", "smp", "cpu", "quantum", "machine", "mem", "cmdline", "timeout", "expect",
+		  "groups",
 		  "match", "nomatch", "modules", "command"):
 		print("  %-9s = %s" % (k, getattr(t, k)))
 	if t.emu != "host":

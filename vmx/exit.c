@@ -75,23 +75,39 @@ enum exit_action vmx_exit_fatal(struct vcpu *v, const char *why)
 	return EXIT_STOP;
 }
 
+/* Out of the hot path: reasons past the table and failed VM entries. */
+static enum exit_action exit_unusual(struct vcpu *v, u32 raw)
+{
+	u32 reason = raw & 0xffff;
+
+	if (reason < EXIT_REASON_MAX)
+		v->exits[reason]++;
+	/* A failed entry reports reason 33/34/41 with bit 31 (SDM Vol. 3C 27.8). */
+	if (reason == EXIT_INVALID_GUEST_STATE) {
+		v->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);
+		return exit_invalid_state(v);
+	}
+	if (raw & EXIT_REASON_ENTRY_FAIL)
+		return vmx_exit_fatal(v, "VM entry failed");
+	return vmx_exit_fatal(v, "unexpected exit reason");
+}
+
 enum exit_action vmx_handle_exit(struct vcpu *v)
 {
 	u32 raw = vmcs_read32(VM_EXIT_REASON);
 	u32 reason = raw & 0xffff;
-	const struct exit_entry *e = reason < EXIT_REASON_MAX ? &exit_table[reason] : NULL;
+	const struct exit_entry *e;
 
 	v->exit_reason = raw;
 	v->exits_total++;
-	if (reason < EXIT_REASON_MAX)
-		v->exits[reason]++;
-	if (e && (e->flags & EXIT_NEEDS_QUAL))
-		v->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);
-	/* A failed entry reports reason 33/34/41 with bit 31 (SDM Vol. 3C 27.8). */
-	if ((raw & EXIT_REASON_ENTRY_FAIL) && reason != EXIT_INVALID_GUEST_STATE)
-		return vmx_exit_fatal(v, "VM entry failed");
-	if (!e || !e->handler)
+	if (unlikely(reason >= EXIT_REASON_MAX || (raw & EXIT_REASON_ENTRY_FAIL)))
+		return exit_unusual(v, raw);
+	e = &exit_table[reason];
+	v->exits[reason]++;
+	if (unlikely(!e->handler))
 		return vmx_exit_fatal(v, "unexpected exit reason");
+	if (e->flags & EXIT_NEEDS_QUAL)
+		v->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);
 	return e->handler(v);
 }
 

@@ -164,9 +164,6 @@ void vapic_deliver(struct vcpu *v, const u64 virr[4])
 	const struct vmx_controls *c = vmx_get_controls();
 	int top;
 
-	/* Most entries sync nothing: with VID there is then nothing to do (docs/bench.md). */
-	if (c->vid && !(virr[0] | virr[1] | virr[2] | virr[3]))
-		return;
 	top = highest(virr);
 	for (int i = 0; i < 4; i++)
 		for (u64 w = virr[i]; w; w &= w - 1)

@@ -25,9 +25,10 @@ void __vmcs_failed(bool write, u32 field, const char *name, u64 value);
 static inline __attribute__((always_inline)) u64 __vmcs_read(u32 field, const char *name)
 {
 	u64 v;
-	u8 bad;
+	bool bad;
 
-	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=qm"(bad) : "r"((u64)field) : "cc");
+	/* "=@ccbe": the compiler branches on CF|ZF itself (no setcc + test on the hot path). */
+	asm volatile("vmread %2, %0" : "=r"(v), "=@ccbe"(bad) : "r"((u64)field));
 	if (unlikely(bad)) {
 		__vmcs_failed(false, field, name, 0);
 		return 0;
@@ -38,9 +39,9 @@ static inline __attribute__((always_inline)) u64 __vmcs_read(u32 field, const ch
 static inline __attribute__((always_inline)) void __vmcs_write(u32 field, u64 value,
 							       const char *name)
 {
-	u8 bad;
+	bool bad;
 
-	asm volatile("vmwrite %2, %1; setna %0" : "=qm"(bad) : "r"((u64)field), "rm"(value) : "cc");
+	asm volatile("vmwrite %2, %1" : "=@ccbe"(bad) : "r"((u64)field), "rm"(value));
 	if (unlikely(bad))
 		__vmcs_failed(true, field, name, value);
 }

@@ -187,7 +187,9 @@ static long step(u32 k)
 	/* B is on pCPU 2's list, armed; A was loaded on pCPU 3 and is off that list. */
 	bool b_ok = pi_case_wait_armed(b, PCPU_OLD, WAIT_US, &ul.timeouts) && listed_old(b);
 	u64 end = rdtsc() + timer_us_to_tsc(WAIT_US);
-	while (load_relaxed(&a->st.loads) == loads0 && rdtsc() < end)
+	/* switch_in counts the load, then records ran_on: wait for both (bounded) */
+	while ((load_relaxed(&a->st.loads) == loads0 || load_acquire(&a->ran_on) != PCPU_NEW) &&
+	       rdtsc() < end)
 		cpu_relax();
 	store_release(&ul.armed, 0);
 	ul.b_ok += b_ok;

@@ -19,7 +19,7 @@ void __vmcs_failed(bool write, u32 field, const char *name, u64 value);
 
 /*
  * The uniform 64-bit paths; use the typed macros below, never these directly.  Inline, because
- * every exit does several: the success path is the instruction and one flag test (CF|ZF, SDM
+ * every exit does several: the success path is the instruction and one branch on CF|ZF (SDM
  * Vol. 3C 31.2); everything about a failure is out of line.
  */
 static inline __attribute__((always_inline)) u64 __vmcs_read(u32 field, const char *name)

@@ -21,6 +21,9 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
+/* A 64-bit control-field encoding with an index no CPU uses (SDM Vol. 3D App. B). */
+#define BOGUS_FIELD 0x2ffeu
+
 static struct vm *make(const char *vm_name, const char *image, u32 vcpus, u32 pcpu_first)
 {
 	const struct guest_image *g = guest_image_find(image);
@@ -111,6 +114,18 @@ static void vmx_basic(void)
 	/* The run ended with VMCLEAR: no current VMCS here, so a VMREAD must fail (CF=1). */
 	(void)vmcs_read32(VM_INSTRUCTION_ERROR);
 	report(vmcs_error_count() == 1, "a VMREAD without a current VMCS is reported and counted");
+	/*
+	 * With the vCPU's VMCS current again, a VMWRITE to an encoding no CPU has is VMfailValid
+	 * with error 12 (a read-only field would not do: IA32_VMX_MISC[29] CPUs accept those).
+	 */
+	if (vmcs_load((u64)v->vmcs)) {
+		__vmcs_write(BOGUS_FIELD, 0, "BOGUS_FIELD");
+		report(vmcs_error_count() == 2 && vmcs_read32(VM_INSTRUCTION_ERROR) == 12,
+		       "a VMWRITE to an unsupported field is reported with VM-instruction error 12");
+		vmcs_clear((u64)v->vmcs);
+	} else {
+		report(false, "VMPTRLD of the finished vCPU's VMCS");
+	}
 	report_prefix_pop();
 }
 KTEST("vmx-basic", vmx_basic, "one guest exercising every handled exit");

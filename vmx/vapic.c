@@ -159,29 +159,39 @@ static void inject_backlog(struct vcpu *v)
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | PROC_INTR_WINDOW_EXITING);
 }
 
+/*
+ * One pass over the four PIR words that pi_enter_guest() took.  With VID each 64-bit word is two
+ * of the eight 32-bit vIRR registers (IRR at 0x200, 16 bytes apart, SDM Vol. 3A 11.8.4), ORed in
+ * whole; then RVI = max(RVI, highest) (30.2.1: evaluated at entry).  Without VID the vectors join
+ * the software backlog.  Nothing else writes the vIRR meanwhile: the vCPU is loaded here and in
+ * root mode.
+ */
 void vapic_deliver(struct vcpu *v, const u64 virr[4])
 {
 	const struct vmx_controls *c = vmx_get_controls();
-	int top;
+	int top = -1;
 
-	top = highest(virr);
-	for (int i = 0; i < 4; i++)
-		for (u64 w = virr[i]; w; w &= w - 1)
+	for (int i = 0; i < 4; i++) {
+		u64 w = virr[i];
+
+		if (!w)
+			continue;
+		top = i * 64 + 63 - __builtin_clzll(w);
+		for (u64 b = w; b; b &= b - 1)
 			v->st.synced++;
+		if (c->vid) {
+			*reg(v, VAPIC_IRR + 0x20 * i) |= (u32)w;
+			*reg(v, VAPIC_IRR + 0x20 * i + 0x10) |= (u32)(w >> 32);
+		} else {
+			v->sw_irr[i] |= w;
+		}
+	}
 	if (!c->vid) {
-		for (int i = 0; i < 4; i++)
-			v->sw_irr[i] |= virr[i];
 		inject_backlog(v);
 		return;
 	}
 	if (top < 0)
 		return;
-	/* vIRR bit per vector, then RVI = max(RVI, top) (30.2.1: evaluated at entry). */
-	for (int i = 0; i < 4; i++)
-		for (u64 w = virr[i]; w; w &= w - 1) {
-			u32 vec = i * 64 + __builtin_ctzll(w);
-			*reg(v, VAPIC_IRR + (vec / 32) * 0x10) |= 1u << (vec % 32);
-		}
 	u16 st = vmcs_read16(GUEST_INTR_STATUS);
 	if ((u32)top > (st & 0xffu))
 		vmcs_write16(GUEST_INTR_STATUS, (st & 0xff00) | (u32)top);

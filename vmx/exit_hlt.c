@@ -19,6 +19,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "vmx/exit.h"
+#include "vmx/halt_poll.h"
 #include "vmx/pi_stats.h"
 #include "vmx/vcpu.h"
 #include "vmx/vm.h"
@@ -40,25 +41,14 @@ static bool halt_poll(struct vcpu *v, u32 cpu)
 	return false;
 }
 
-/* Called at the first entry after a block: adapt the window to how long it lasted. */
-static void poll_adapt(struct vcpu *v, u64 blocked_for)
-{
-	u64 max = vcpu_halt_poll_max_for(v);
-
-	if (!max)
-		return;
-	if (blocked_for <= max)
-		v->poll_tsc = MIN(max, MAX(v->poll_tsc * 2, max / 16));
-	else
-		v->poll_tsc /= 2;
-}
-
 enum exit_action exit_hlt(struct vcpu *v)
 {
 	u32 cpu = pcpu_id();
 	bool irq_on = vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF;
-	u64 w0 = pi_pcpu_stats[cpu].desc_writes;
+	u64 w0 = pi_pcpu_stats[cpu].desc_writes, max = vcpu_halt_poll_max_for(v);
 
+	/* the VM's ceiling may be lower than the window the vCPU was created with */
+	v->poll_tsc = MIN(v->poll_tsc, max);
 	vcpu_skip_insn(v);
 	v->block_if = irq_on;
 	if (!irq_on) {
@@ -66,7 +56,7 @@ enum exit_action exit_hlt(struct vcpu *v)
 	} else if (vcpu_has_pending(v)) {
 		v->st.hlt_pending++;
 		return EXIT_RESUME;
-	} else if (v->poll_tsc && vcpu_halt_poll_max_for(v)) {
+	} else if (v->poll_tsc) {
 		if (halt_poll(v, cpu)) {
 			v->st.poll_hits++;
 			v->st.poll_hit_writes += pi_pcpu_stats[cpu].desc_writes - w0;
@@ -87,7 +77,8 @@ enum exit_action exit_hlt(struct vcpu *v)
 	return EXIT_SWITCH;
 }
 
+/* Called at the first entry after a block: adapt the window to how long it lasted. */
 void vcpu_block_done(struct vcpu *v)
 {
-	poll_adapt(v, rdtsc() - v->block_tsc);
+	v->poll_tsc = halt_poll_next(v->poll_tsc, vcpu_halt_poll_max_for(v), rdtsc() - v->block_tsc);
 }

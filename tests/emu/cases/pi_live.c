@@ -161,6 +161,33 @@ static void pi_halt_poll(void)
 }
 KTEST("pi-halt-poll", pi_halt_poll, "halt-polling: a hit never touches the descriptor");
 
+/*
+ * The adaptive window: every wakeup comes long after the window (the sender waits as in
+ * pi-blocked), so each block halves it, and once it reaches 0 the vCPU blocks without polling.
+ */
+static void pi_halt_poll_adapt(void)
+{
+	u64 max = timer_us_to_tsc(100), halvings = 0;
+	struct vm *vm;
+
+	for (u64 w = max; w; w /= 2)
+		halvings++;
+	if (!need_vmx() || !(vm = halt_pair("adapt", 24, 20000, max)))
+		return;
+	struct vcpu *r = vm->vcpus[0];
+	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
+	/* one missed poll per halving: max, max / 2, ... 1 */
+	report(r->st.poll_hits == 0 && r->st.poll_misses == halvings &&
+		       r->st.blocks >= r->st.poll_misses + 8,
+	       "window %lu TSC halved on each long block: %lu polls missed (%lu halvings to 0), then "
+	       "%lu blocks without polling", max, r->st.poll_misses, halvings,
+	       r->st.blocks - r->st.poll_misses);
+	report(r->poll_tsc == 0, "window at the end: %lu", r->poll_tsc);
+	report(r->st.posted == 24 && r->gstat[1] == 24, "delivered %lu == posted %lu", r->gstat[1],
+	       r->st.posted);
+}
+KTEST("pi-halt-poll-adapt", pi_halt_poll_adapt, "the halt-poll window shrinks to 0 on long blocks");
+
 /* bug06_cli_hlt_not_woken */
 static void pi_cli_hlt(void)
 {

@@ -271,6 +271,14 @@ static void icr_write(struct vcpu *v, u64 val)
 	*reg(v, 0x310) = dest;
 	if (mode != 0 || vec < 16)
 		return;
+	/* The usual IPI: one physical destination, which is the vCPU's index. */
+	if (shorthand == 0 && !logical && dest != 0xffffffffu) {
+		if (dest < vm->nr_vcpus) {
+			v->st.vipis_sent++;
+			vcpu_post(vm->vcpus[dest], vec);
+		}
+		return;
+	}
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		/* a shorthand ignores the destination field and its mode (11.6.1) */
 		bool hit = shorthand == 0 ? dest_match(dest, logical, i) :

@@ -13,6 +13,7 @@ enum pi_role {
 	PI_ROLE_TIMER_HALT, /* TSC-deadline timer 0x60 param ticks ahead, then `sti; hlt` */
 	PI_ROLE_RECV_DEVICE, /* `sti; hlt` until param vectors from the device arrived */
 	PI_ROLE_SEND_MIGRATE, /* once vCPU 0 is blocked: migrate it to pCPU param, IPI 0x50 */
+	PI_ROLE_TIMER_SPIN, /* TSC-deadline timer 0x60 param ticks ahead, then spin with IF=1 */
 };
 
 /* HC_TEST ops (rdi), answered by the host test's hook */

@@ -224,6 +224,27 @@ static void pi_timer(void)
 }
 KTEST("pi-timer", pi_timer, "guest TSC-deadline timer while blocked (bug 8)");
 
+/* The same deadline while the vCPU runs: the VMX-preemption timer ends guest mode for it. */
+static void pi_timer_running(void)
+{
+	static struct pi_case pc = { { PI_ROLE_TIMER_SPIN }, { 500000 } };
+	struct vm *vm;
+
+	if (!need_vmx() || !(vm = make("tmrr", 1, 1, &pc)))
+		return;
+	vm->tickless = true; /* alone on its pCPU: the deadline is the only reason to exit */
+	vm_run(&vm, 1);
+	vm_print_pi_stats(&vm, 1);
+	struct vcpu *r = vm->vcpus[0];
+	report(pi_case_finished(vm), "vCPU finished, guest checks passed");
+	report(r->st.timer_vmx == 1 && r->st.timer_host == 0 && r->st.blocks == 0 &&
+		       r->exits[EXIT_PREEMPTION_TIMER] >= 1,
+	       "deadline fired by the VMX-preemption timer while running (vmx %lu, host %lu, "
+	       "preemption-timer exits %lu, blocks %lu)", r->st.timer_vmx, r->st.timer_host,
+	       r->exits[EXIT_PREEMPTION_TIMER], r->st.blocks);
+}
+KTEST("pi-timer-running", pi_timer_running, "guest TSC-deadline timer while running");
+
 /* A software posting device on pCPU 1 floods the vCPU on pCPU 2: delivered == posted. */
 static struct vdev flood;
 static void start_flood(u32 cpu, void *arg)

@@ -210,7 +210,7 @@ u64 guest_main(u64 index, u64 count)
 		g_cli();
 		if (!got(0x60)) {
 			g_report(0, "guest timer did not fire within %lu ticks of its deadline",
-				 64ull * param);
+				 (u64)64 * param);
 			break;
 		}
 		u64 late = G_READ(g_irq_last_tsc[0]) - dl;

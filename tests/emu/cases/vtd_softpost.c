@@ -31,7 +31,8 @@
 #define TARGET 1      /* the pCPU the vCPU is loaded on */
 
 static struct vtdt_edu edu;
-static struct vcpu sp;
+/* page-aligned like every vCPU (vmx/vcpu.h): its descriptor writes are counted as theirs */
+static struct vcpu sp __attribute__((aligned(4096)));
 static u64 msis, notified;
 
 /* The host route: what a device-assignment layer would do for its vCPU. */

@@ -253,6 +253,24 @@ static bool dest_match(u32 dest, bool logical, u32 id)
 	return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffffu);
 }
 
+/* Shorthands, broadcast and logical destinations: every vCPU of the VM is matched. */
+static __attribute__((noinline)) void icr_many(struct vcpu *v, u8 vec, u32 shorthand, u32 dest,
+					       bool logical)
+{
+	struct vm *vm = v->vm;
+
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		/* a shorthand ignores the destination field and its mode (11.6.1) */
+		bool hit = shorthand == 0 ? dest_match(dest, logical, i) :
+			   shorthand == 1 ? i == v->index :
+			   shorthand == 2 ? true : i != v->index;
+		if (!hit)
+			continue;
+		v->st.vipis_sent++;
+		vcpu_post(vm->vcpus[i], vec);
+	}
+}
+
 /*
  * ICR write (x2APIC: one 64-bit MSR, destination in 63:32; SDM Vol. 3A 11.12.9): fixed
  * delivery to the vCPUs of this VM that a shorthand or the destination selects, physical (the
@@ -279,16 +297,7 @@ static void icr_write(struct vcpu *v, u64 val)
 		}
 		return;
 	}
-	for (u32 i = 0; i < vm->nr_vcpus; i++) {
-		/* a shorthand ignores the destination field and its mode (11.6.1) */
-		bool hit = shorthand == 0 ? dest_match(dest, logical, i) :
-			   shorthand == 1 ? i == v->index :
-			   shorthand == 2 ? true : i != v->index;
-		if (!hit)
-			continue;
-		v->st.vipis_sent++;
-		vcpu_post(vm->vcpus[i], vec);
-	}
+	icr_many(v, vec, shorthand, dest, logical);
 }
 
 bool vapic_wrmsr(struct vcpu *v, u32 msr, u64 val)

@@ -16,9 +16,9 @@ u64 guest_main(u64 index, u64 count)
 
 	/* Paravirtual console through port I/O; IN from it answers the port number. */
 	for (const char *s = "port-io console line\n"; *s; s++)
-		g_outb(PV_CONSOLE_PORT, *s);
-	g_report(g_inb(PV_CONSOLE_PORT) == PV_CONSOLE_PORT, "IN from the console port");
-	g_report(g_inb(0x80) == 0xff, "IN from an absent port reads all-ones");
+		outb(PV_CONSOLE_PORT, *s);
+	g_report(inb(PV_CONSOLE_PORT) == PV_CONSOLE_PORT, "IN from the console port");
+	g_report(inb(0x80) == 0xff, "IN from an absent port reads all-ones");
 
 	/* CPUID: the filtered view. */
 	g_cpuid(PIHV_CPUID_BASE, &a, &b, &c, &d);

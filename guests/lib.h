@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include "kernel/compiler.h"
 #include "kernel/types.h"
+#include "arch/x86/io.h" /* outb/inb: a leaf header, shared like trap_stubs.h */
 #include "vmx/guest_abi.h"
 
 struct gframe {
@@ -33,16 +34,6 @@ static inline u64 g_rdtsc(void)
 	u32 lo, hi;
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
-}
-static inline void g_outb(u16 port, u8 v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline u8 g_inb(u16 port)
-{
-	u8 v;
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
 }
 
 static inline void g_wrmsr(u32 msr, u64 v)

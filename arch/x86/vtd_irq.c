@@ -256,10 +256,15 @@ int vtd_route_to_host(struct vtd_irq *irq, u8 vector, u32 cpu, vtd_host_fn fn, v
 	routes[vector] = (struct host_route){ fn, ctx };
 	spin_unlock_irqrestore(&routes_lock, fl);
 	trap_register(vector, on_routed);
+	u8 old = irq->allocated && !irq->posted && irq->vector != vector ? irq->vector : 0;
 	r = vtd_irq_route(irq, vector, cpu, false);
-	if (r < 0) {
+	/*
+	 * Failed: the new route goes.  Moved to another vector: the old one goes (the entry no
+	 * longer names it, and the invalidation has completed), so another source may take it.
+	 */
+	if (r < 0 || vector_is_device(old)) {
 		fl = spin_lock_irqsave(&routes_lock);
-		routes[vector] = (struct host_route){ 0, 0 };
+		routes[r < 0 ? vector : old] = (struct host_route){ 0, 0 };
 		spin_unlock_irqrestore(&routes_lock, fl);
 	}
 	return r;

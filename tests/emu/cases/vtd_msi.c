@@ -90,6 +90,13 @@ static void vtd_msi(void)
 	n = fire_n(&cnt_b, 5);
 	report(n == 5 && vtdt_total(&cnt_a) == 8, "5 MSIs -> %lu on vector %#x, none on %#x", n,
 	       VEC_B, VEC_A);
+	/* the old vector was released with the move: another source may route to it */
+	struct vtd_irq other;
+	static struct vtdt_count cnt_other;
+	report(vtd_irq_alloc_pci(&other, edu.bdf) == 0 &&
+		       vtd_route_to_host(&other, VEC_A, 0, vtdt_count_fn, &cnt_other) == 0,
+	       "vector %#x free again after the move: routed for another entry", VEC_A);
+	vtd_irq_free(&other);
 
 	/* Another CPU. */
 	if (pcpu_count() < 2) {

@@ -92,55 +92,49 @@ void __vmcs_failed(bool write, u32 field, const char *name, u64 value)
 		printk("vmx:   (value %#lx)\n", value);
 }
 
+/* The CF|ZF outcome of a VMX instruction (SDM Vol. 3C 31.2): reported once, here. */
+static bool outcome(const char *insn, const char *what, u64 arg, bool cf, bool zf)
+{
+	if (cf | zf)
+		fail(insn, what, arg, cf);
+	return !(cf | zf);
+}
+
 bool vmcs_clear(u64 pa)
 {
-	u8 cf, zf;
+	bool cf, zf;
 
-	asm volatile("vmclear %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(pa) : "cc", "memory");
-	if (cf | zf)
-		fail("vmclear", "vmcs", pa, cf);
-	return !(cf | zf);
+	asm volatile("vmclear %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(pa) : "memory");
+	return outcome("vmclear", "vmcs", pa, cf, zf);
 }
 
 bool vmcs_load(u64 pa)
 {
-	u8 cf, zf;
+	bool cf, zf;
 
-	asm volatile("vmptrld %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(pa) : "cc", "memory");
-	if (cf | zf)
-		fail("vmptrld", "vmcs", pa, cf);
-	return !(cf | zf);
+	asm volatile("vmptrld %2" : "=@ccc"(cf), "=@ccz"(zf) : "m"(pa) : "memory");
+	return outcome("vmptrld", "vmcs", pa, cf, zf);
 }
 
-/* The 128-bit descriptors of SDM Vol. 3C 31.3 (INVEPT, INVVPID). */
+/* The 128-bit descriptor of INVEPT (EPTP, 0) and INVVPID (VPID, linear address), 31.3. */
+struct inv_desc {
+	u64 lo, hi;
+};
+
 bool vmcs_invept(u64 type, u64 eptp)
 {
-	struct {
-		u64 eptp, zero;
-	} d = { eptp, 0 };
-	u8 cf, zf;
+	struct inv_desc d = { eptp, 0 };
+	bool cf, zf;
 
-	asm volatile("invept %2, %3; setc %0; setz %1"
-		     : "=qm"(cf), "=qm"(zf)
-		     : "m"(d), "r"(type)
-		     : "cc", "memory");
-	if (cf | zf)
-		fail("invept", "type", type, cf);
-	return !(cf | zf);
+	asm volatile("invept %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type) : "memory");
+	return outcome("invept", "type", type, cf, zf);
 }
 
 bool vmcs_invvpid(u64 type, u16 vpid)
 {
-	struct {
-		u64 vpid, addr;
-	} d = { vpid, 0 };
-	u8 cf, zf;
+	struct inv_desc d = { vpid, 0 };
+	bool cf, zf;
 
-	asm volatile("invvpid %2, %3; setc %0; setz %1"
-		     : "=qm"(cf), "=qm"(zf)
-		     : "m"(d), "r"(type)
-		     : "cc", "memory");
-	if (cf | zf)
-		fail("invvpid", "type", type, cf);
-	return !(cf | zf);
+	asm volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type) : "memory");
+	return outcome("invvpid", "type", type, cf, zf);
 }

@@ -64,16 +64,19 @@ static struct vm *make(const char *name, u32 vcpus, u32 first)
 }
 
 /*
- * The common cast: vCPU 0 halts for rounds rounds, vCPU 1 drives them once vCPU 0 is ready;
- * step plays the other thread, on_round runs on vCPU 0's pCPU as each round starts.
+ * The common cast, as a VM named name: vCPU 0 (pCPU 2) halts for rounds rounds, vCPU 1 (pCPU 3)
+ * drives them once vCPU 0 is ready; step plays the other thread, on_round runs on vCPU 0's
+ * pCPU as each round starts.  NULL (with a FAIL line) if the VM cannot be made.
  */
-static void halter_and_driver(u32 rounds, long (*step)(struct vm *vm, u32 k),
-			      void (*on_round)(struct vcpu *v, u32 k))
+static struct vm *halter_and_driver(const char *name, u32 rounds,
+				    long (*step)(struct vm *vm, u32 k),
+				    void (*on_round)(struct vcpu *v, u32 k))
 {
 	at = (struct att){ .role = { PA_ROLE_HALT, PA_ROLE_DRIVER },
 			   .param = { rounds, rounds | PA_WAIT_READY },
 			   .step = step,
 			   .on_round = on_round };
+	return make(name, 2, 2);
 }
 
 static bool pir_has(struct vcpu *v, u8 vec)
@@ -251,8 +254,7 @@ static void pi_enable_while_halted(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	halter_and_driver(ROUNDS, enable_step, disable_posting);
-	if (!(vm = make("ena", 2, 2)))
+	if (!(vm = halter_and_driver("ena", ROUNDS, enable_step, disable_posting)))
 		return;
 	pi_case_place(vm, 1, 0, 0);
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
@@ -385,8 +387,7 @@ static void pi_detach_while_blocked(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	halter_and_driver(4 * ROUNDS, detach_step, attach);
-	if (!(vm = make("det", 2, 2)))
+	if (!(vm = halter_and_driver("det", 4 * ROUNDS, detach_step, attach)))
 		return;
 	pi_case_place(vm, 0, 2, SCHED_NO_PIN);
 	pi_case_place(vm, 1, 0, 0);
@@ -481,8 +482,7 @@ static void pi_vipi_wake_unarmed(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	halter_and_driver(ROUNDS, unarmed_step, disable_posting);
-	if (!(vm = make("una", 2, 2)))
+	if (!(vm = halter_and_driver("una", ROUNDS, unarmed_step, disable_posting)))
 		return;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
 	pi_case_run(vm, false);

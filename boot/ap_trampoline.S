@@ -11,7 +11,7 @@
  * written except the ticket, taken with LOCK XADD: ticket i selects stack i of the block.
  * A CPU whose ticket has no stack parks with IRQs off.
  */
-#include "kernel/config.h"
+#include "lib/config.h"
 
 #define CR0_PE (1 << 0)
 #define CR0_MP (1 << 1)

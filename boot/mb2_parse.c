@@ -9,10 +9,10 @@
  */
 #include <stdarg.h>
 
-#include "boot/boot_info.h"
-#include "kernel/fmt.h"
+#include "lib/boot_info.h"
+#include "lib/fmt.h"
 #include "boot/multiboot2.h"
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 static u32 ld32(const u8 *p)
 {

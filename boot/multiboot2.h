@@ -69,7 +69,7 @@
 #define MB2_MAX_TOTAL_SIZE (1u << 20)
 
 #ifndef __ASSEMBLER__
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct boot_info;
 

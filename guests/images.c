@@ -1,5 +1,5 @@
 #include "guests/images.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 extern const struct guest_image guest_image_table[];
 

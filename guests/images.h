@@ -2,7 +2,7 @@
 #ifndef GUESTS_IMAGES_H
 #define GUESTS_IMAGES_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct guest_image {
 	const char *name;

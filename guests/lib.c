@@ -7,7 +7,7 @@ struct idt_gate {
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const char guest_stubs[];
 
-/* Per-vCPU fixup state, indexed by vCPU (vmx/vm.h allows at most 4). */
+/* Per-vCPU fixup state, indexed by vCPU (vm/vm.h allows at most 4). */
 static u8 fix_vector[4], fix_len[4];
 static bool fix_armed[4];
 static u32 faults[4];
@@ -56,7 +56,7 @@ void guest_entry(u64 index, u64 count)
 	/* entry RSP = top - index * size; the frame pushed since is far below one stack size */
 	stack_top0 = ALIGN_UP(rsp, 0x1000ul) + index * GUEST_STACK_SIZE;
 	idt_init();
-	/* identity-mapped guest: the address is the guest-physical one (vmx/guest_abi.h) */
+	/* identity-mapped guest: the address is the guest-physical one (vm/guest_abi.h) */
 	g_stat(HC_STAT_IRQ_COUNTS, (u64)&g_irq_counts[index][0]);
 	u32 a, b, c, d;
 	g_cpuid(PIHV_CPUID_BASE + 1, &a, &b, &c, &d);

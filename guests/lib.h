@@ -3,10 +3,10 @@
 #define GUESTS_LIB_H
 
 #include <stdarg.h>
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 #include "arch/x86/io.h" /* outb/inb: a leaf header, shared like trap_stubs.h */
-#include "vmx/guest_abi.h"
+#include "vm/guest_abi.h"
 
 struct gframe {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;

@@ -1,6 +1,6 @@
 /*
  * Guest entry and exception stubs.  The loader enters at the first byte with RDI = vCPU index
- * and RSI = vCPU count (vmx/guest_abi.h); guest_entry() installs the guest's own IDT and
+ * and RSI = vCPU count (vm/guest_abi.h); guest_entry() installs the guest's own IDT and
  * calls guest_main().  Every exception and interrupt (vectors 32-255: APIC vectors, counted by
  * guests/lib.c) goes through trap_common to guest_trap(frame).
  */

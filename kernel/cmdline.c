@@ -1,8 +1,8 @@
 /* Kernel command line parser (see cmdline.h for the grammar).  Pure C, host-tested. */
 #include "kernel/cmdline.h"
 
-#include "kernel/compiler.h"
-#include "kernel/words.h"
+#include "lib/compiler.h"
+#include "lib/words.h"
 
 static const char *const cmdline_builtin_keys[] = {
 	"test", "sched_slice_us", "halt_poll_us", "smp", "loglevel", "pi", "watchdog_ms",

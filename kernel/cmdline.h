@@ -9,7 +9,7 @@
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define CMDLINE_MAX_KNOWN 24
 #define CMDLINE_MAX_OPTS 16

@@ -1,6 +1,7 @@
-#include "kernel/initcall.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/initcall.h"
+#include "arch/x86/percpu.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 
 extern const struct initcall __initcall_start[], __initcall_end[];
 extern const struct initcall __cpuinit_start[], __cpuinit_end[];
@@ -23,4 +24,13 @@ void initcalls_run(void)
 void cpuinits_run(void)
 {
 	run(__cpuinit_start, __cpuinit_end, "cpuinit");
+}
+
+extern void (*const __payload_start[])(void);
+
+__noreturn void kernel_payload_run(void)
+{
+	/* The linker script asserts there is exactly one. */
+	__payload_start[0]();
+	panic("the payload returned");
 }

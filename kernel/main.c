@@ -9,17 +9,17 @@
 #include "arch/x86/pic.h"
 #include "arch/x86/power.h"
 #include "arch/x86/serial.h"
-#include "boot/boot_info.h"
+#include "lib/boot_info.h"
 #include "boot/multiboot2.h"
 #include "kernel/cmdline.h"
-#include "kernel/initcall.h"
-#include "kernel/main.h"
-#include "kernel/mm.h"
-#include "kernel/panic.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
-#include "kernel/string.h"
+#include "lib/initcall.h"
+#include "lib/platform.h"
+#include "lib/mm.h"
+#include "lib/panic.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "lib/test_seam.h"
+#include "lib/string.h"
 
 #define MB2_BOOT_MAGIC 0x36d76289 /* Multiboot2 spec 3.3: EAX at entry */
 #define MB1_BOOT_MAGIC 0x2badb002
@@ -143,19 +143,12 @@ void kernel_main(u32 magic, u32 mbi)
 
 	print_banner();
 
-	const char *name = kernel_option("test");
-	if (!name)
-		name = "demo";
-	const struct ktest *t = ktest_find(name);
-	if (!t) {
-		printk("pihv: unknown test '%s'; available:\n", name);
-		ktest_list();
-		report(false, "test=%s exists", name);
-		test_finish();
-	}
-	printk("pihv: running test %s\n", t->name);
-	/* Tests run in thread context with IRQs on, like the APs' idle loops. */
+	/*
+	 * What runs now, in thread context with IRQs on like the APs' idle loops: the test a test
+	 * image selects, else the product's payload (the VMs from the boot modules).
+	 */
 	irq_enable();
-	t->fn();
-	test_finish();
+	if (test_seam.run)
+		test_seam.run();
+	kernel_payload_run();
 }

@@ -4,13 +4,13 @@
  * pointer per range; freed pages go to a free list and are reused first.  pihv allocates at
  * init time and when VMs are created, so fragmentation is not a concern.
  */
-#include "kernel/mm.h"
+#include "lib/mm.h"
 #include "arch/x86/spinlock.h"
-#include "boot/boot_info.h"
-#include "kernel/compiler.h"
-#include "kernel/config.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/boot_info.h"
+#include "lib/compiler.h"
+#include "lib/config.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 #define MAX_RANGES 32
 #define LOW_LIMIT (4ull << 30)

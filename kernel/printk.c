@@ -1,7 +1,7 @@
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/spinlock.h"
-#include "kernel/fmt.h"
+#include "lib/fmt.h"
 
 /*
  * Console lock: serializes whole printk() calls across CPUs.  Taken with IRQs saved off, so an

@@ -12,7 +12,8 @@
  * locks and may send IPIs, and must not nest inside the run queue lock.
  */
 #include "kernel/sched.h"
-#include "kernel/assert.h"
+#include "lib/assert.h"
+#include "lib/test_seam.h"
 
 struct sched_rq sched_rqs[MAX_CPUS];
 
@@ -24,7 +25,6 @@ void sched_init_cpu(u32 cpu)
 	list_init(&rq->queue);
 	rq->curr = NULL;
 	rq->need_resched = false;
-	rq->preempt_blocking = false;
 }
 
 void sched_entity_init(struct sched_entity *se, const char *name, const struct sched_ops *ops)
@@ -97,13 +97,13 @@ struct sched_entity *sched_switch(u32 cpu)
 	if (prev) {
 		if (prev->state == SE_DEAD) {
 			out = true;
-		} else if (prev->blocking && rq->preempt_blocking) {
+		} else if (prev->blocking && test_seam.preempt_blocking &&
+			   test_seam.preempt_blocking(cpu)) {
 			/*
-			 * Injected: preempted after deciding to block but before switching out.
-			 * It stays blocking; the put sees both flags, and the block completes
-			 * at the sched_switch after it next runs.
+			 * A test made it happen: preempted after deciding to block but before
+			 * switching out.  It stays blocking; the put sees both flags, and the
+			 * block completes at the sched_switch after it next runs.
 			 */
-			rq->preempt_blocking = false;
 			prev->state = SE_RUNNABLE;
 			prev->nr_preempted++;
 			/* a pending migration queues it on the new pCPU instead, below */
@@ -268,14 +268,6 @@ void sched_kill(struct sched_entity *se)
 		rq->need_resched = true;
 	spin_unlock_irqrestore(&rq->lock, f);
 	sched_kick(cpu);
-}
-
-void sched_inject_preempt_blocking(u32 cpu)
-{
-	struct sched_rq *rq = &sched_rqs[cpu];
-	unsigned long f = spin_lock_irqsave(&rq->lock);
-	rq->preempt_blocking = true;
-	spin_unlock_irqrestore(&rq->lock, f);
 }
 
 u32 sched_nr_queued(u32 cpu)

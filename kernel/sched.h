@@ -18,9 +18,9 @@
 #define KERNEL_SCHED_H
 
 #include "arch/x86/spinlock.h"
-#include "kernel/config.h"
-#include "kernel/list.h"
-#include "kernel/types.h"
+#include "lib/config.h"
+#include "lib/list.h"
+#include "lib/types.h"
 
 enum sched_state { SE_RUNNABLE, SE_RUNNING, SE_BLOCKED, SE_DEAD };
 
@@ -63,7 +63,6 @@ struct sched_rq {
 	struct list_head queue;
 	struct sched_entity *curr;
 	bool need_resched;
-	bool preempt_blocking; /* test injection: see sched_inject_preempt_blocking() */
 	u64 nr_switches, nr_idle;
 };
 
@@ -99,13 +98,6 @@ void sched_set_need_resched(u32 cpu);
 bool sched_migrate(struct sched_entity *se, u32 dst);
 /* Kill: never runs again; switched out at the next sched_switch if running. */
 void sched_kill(struct sched_entity *se);
-/*
- * Test hook: the next sched_switch on cpu preempts a blocking current entity instead of
- * blocking it (switch_out(blocking=true, preempted=true)), re-queues it, and lets the block
- * complete after it runs again: the "preempted between marking blocking and scheduling out"
- * window of SEED-NOTES, made to happen on purpose.
- */
-void sched_inject_preempt_blocking(u32 cpu);
 /* Number of RUNNABLE entities queued on cpu (not counting curr). */
 u32 sched_nr_queued(u32 cpu);
 

@@ -1,8 +1,8 @@
 /* The hypervisor's side of kernel/sched.h: kicks are IPIs on VEC_IPI_RESCHED. */
 #include "arch/x86/apic.h"
 #include "arch/x86/trap.h"
-#include "kernel/initcall.h"
-#include "kernel/percpu.h"
+#include "lib/initcall.h"
+#include "arch/x86/percpu.h"
 #include "kernel/sched.h"
 
 /*

@@ -20,11 +20,11 @@
  * Lines tagged "M:<name>" are the mutation points of tests/pi_sim/mutants.txt: each tag marks a
  * line whose removal or change re-creates a historical bug.  Keep the tags when editing.
  */
-#include "kernel/assert.h"
-#include "kernel/compiler.h"
-#include "kernel/config.h"
-#include "kernel/list.h"
-#include "kernel/types.h"
+#include "lib/assert.h"
+#include "lib/compiler.h"
+#include "lib/config.h"
+#include "lib/list.h"
+#include "lib/types.h"
 #include "pi/pi.h"
 #include "pi/pi_desc.h"
 #include "pi/pi_env.h"

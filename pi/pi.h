@@ -11,10 +11,10 @@
 #ifndef PI_PI_H
 #define PI_PI_H
 
-#include "kernel/compiler.h"
-#include "kernel/config.h"
-#include "kernel/list.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/config.h"
+#include "lib/list.h"
+#include "lib/types.h"
 #include "pi/pi_desc.h"
 #include "pi/pi_env.h"
 

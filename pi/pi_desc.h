@@ -21,8 +21,8 @@
 #ifndef PI_PI_DESC_H
 #define PI_PI_DESC_H
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 
 struct pi_desc {
 	u64 pir[4];   /* PIR bits 255:0; pir[v / 64] bit (v % 64) is vector v */

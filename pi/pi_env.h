@@ -1,6 +1,6 @@
 /*
  * pi_env: the downward contract of pi/.  Declarations only; two implementations exist:
- *   vmx/pi_env.c           the kernel (arch/x86/atomic.h, ticket spinlock, x2APIC, sched_wake)
+ *   vm/pi_env.c           the kernel (arch/x86/atomic.h, ticket spinlock, x2APIC, sched_wake)
  *   tests/pi_sim/sim_env.c the host simulator (each shared-memory call is a preemption point)
  * pi/pi.c touches memory that another agent (CPU, IOMMU) can see ONLY through these calls.
  *
@@ -13,7 +13,7 @@
 #ifndef PI_PI_ENV_H
 #define PI_PI_ENV_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct pi_vcpu;
 

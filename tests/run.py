@@ -29,7 +29,12 @@ if not os.path.isabs(BUILD):
 	BUILD = os.path.join(ROOT, BUILD)
 LOGS = os.path.join(BUILD, "logs")
 ISODIR = os.path.join(BUILD, "iso")
-KERNEL = os.path.abspath(os.environ.get("PIHV_KERNEL", os.path.join(BUILD, "pihv.elf")))
+# The tests boot the test image (the product's objects plus the in-kernel tests); an entry with
+# `file = build/pihv.elf` boots the product.  `make run` and `make iso` boot the product with the
+# VMs of a guest list (guests/demo.vms by default), or the test image when CMDLINE names a test.
+KERNEL = os.path.abspath(os.environ.get("PIHV_KERNEL", os.path.join(BUILD, "pihv-test.elf")))
+PRODUCT = os.path.abspath(os.path.join(BUILD, "pihv.elf"))
+DEFAULT_GUESTS = os.path.join(ROOT, "guests", "demo.vms")
 
 CACHE = os.environ.get("PIHV_CACHE") or os.path.join(
 	os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pihv")
@@ -352,6 +357,25 @@ def prepare(t, iso, live=False):
 
 # ---------------------------------------------------------------- classification
 
+DONE_RE = re.compile(r"^pihv: done, exit status (\d+)$", re.M)
+
+
+def classify_product(t, text, rc, bochs, bochs_panic):
+	"""The product prints no test protocol: its run ends with 'pihv: done, exit status N' (0 when
+	every VM completed) and the machine's exit status says the same (isa-debug-exit on QEMU)."""
+	done = DONE_RE.findall(text)
+	if bochs and bochs_panic:
+		return "crash", "bochs: " + bochs_panic.group(0)[:120]
+	if not done:
+		return "crash", "the product ended without a 'pihv: done' line (rc %d)" % rc
+	if len(done) > 1:
+		return "fail", "%d 'pihv: done' lines" % len(done)
+	status = int(done[0])
+	if not bochs and rc != ((status & 0xff) << 1 | 1):
+		return "fail", "exit status %d but QEMU rc %d" % (status, rc)
+	return ("pass" if status == 0 else "fail"), "pihv: done, exit status %d" % status
+
+
 def classify(t, text, rc, timed_out, emu_log=""):
 	"""(outcome, reason) of one run from the cleaned serial log, the exit code and, for Bochs,
 	its log file.  See the table in docs/testing.md."""
@@ -369,6 +393,8 @@ def classify(t, text, rc, timed_out, emu_log=""):
 		return "timeout", "no exit within %gs" % t.timeout
 	if crash:
 		return "crash", crash.group(0).strip()
+	if not host and os.path.abspath(t.kernel) == PRODUCT:
+		return classify_product(t, text, rc, bochs, bochs_panic)
 	if "ERROR" in results:
 		return "crash", "Test result: ERROR"
 	if not results:
@@ -654,8 +680,30 @@ def pick_run_emu(emu):
 		why, unavailable("bochs"))
 
 
+def read_guests(path):
+	"""A guest list: one VM per line, `<image file> <arguments>` as on a GRUB module2 line
+	(paths relative to the repository root); '#' starts a comment."""
+	mods = []
+	for n, line in enumerate(open(path), 1):
+		line = line.split("#", 1)[0].strip()
+		if not line:
+			continue
+		f = line.split(None, 1)[0]
+		if not os.path.exists(os.path.join(ROOT, f)):
+			sys.exit("run.py: %s:%d: guest image %s not found" % (rel(path), n, f))
+		mods.append(line)
+	return mods
+
+
+def wants_test_image(cmdline):
+	return any(w.startswith("test=") for w in (cmdline or "").split())
+
+
 def run_config(args, emu):
 	sec = {"emu": emu, "cmdline": args.cmdline or "", "timeout": str(args.timeout)}
+	if not wants_test_image(args.cmdline):
+		sec["file"] = PRODUCT
+		sec["modules"] = "\n".join(read_guests(args.guests or DEFAULT_GUESTS))
 	if args.smp:
 		sec["smp"] = str(args.smp)
 	elif emu != "qemu-kvm":
@@ -724,13 +772,19 @@ def main():
 	ap.add_argument("--smp", type=int, help="--run/--debug CPU count (default 4)")
 	ap.add_argument("--cpu", help="--run/--debug CPU model")
 	ap.add_argument("--extra-args", help="--run/--debug extra QEMU arguments")
+	ap.add_argument("--guests", help="--run/--iso: guest list file (default guests/demo.vms)")
 	ap.add_argument("--config", default=CFG, help=argparse.SUPPRESS)
 	args = ap.parse_args()
 
 	if args.iso:
-		iso = build_iso(KERNEL, " ".join((args.cmdline or "").split()), [],
-				dest=os.path.abspath(args.iso))
-		print("run.py: %s (cmdline '%s')" % (rel(iso), args.cmdline or ""))
+		cmdline = " ".join((args.cmdline or "").split())
+		if wants_test_image(cmdline):
+			kernel, mods = KERNEL, []
+		else:
+			kernel, mods = PRODUCT, read_guests(args.guests or DEFAULT_GUESTS)
+		iso = build_iso(kernel, cmdline, mods, dest=os.path.abspath(args.iso))
+		print("run.py: %s: %s, cmdline '%s', %d VM(s)" % (rel(iso), rel(kernel), cmdline,
+								  len(mods)))
 		return 0
 	if args.run:
 		return main_run(args)

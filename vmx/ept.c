@@ -3,7 +3,7 @@
  * Non-leaf entries grant RWX and let the leaf decide; leaves carry memory type 6 (WB) in bits
  * 5:3 with "ignore PAT" clear, so the guest's PAT still applies on top.
  */
-#include "kernel/mm.h"
+#include "lib/mm.h"
 #include "vmx/ept.h"
 
 #define EPT_ADDR_MASK 0x000ffffffffff000ull

@@ -6,7 +6,7 @@
 #ifndef VMX_EPT_H
 #define VMX_EPT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define EPT_READ (1ull << 0)
 #define EPT_WRITE (1ull << 1)

@@ -25,7 +25,7 @@
 #define VREG_SIZE 128
 
 #ifndef __ASSEMBLY__
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* RSP, RIP and RFLAGS live in the VMCS. */
 struct vcpu_regs {

@@ -10,8 +10,8 @@
 #ifndef VMX_VMCS_H
 #define VMX_VMCS_H
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 #include "vmx/vmcs_fields.h"
 
 /* Out of line: prints and counts a failed VMREAD/VMWRITE (vmcs_ops.c). */

@@ -4,8 +4,8 @@
  * current VMCS), ZF=1 is VMfailValid with the reason in VM_INSTRUCTION_ERROR.
  */
 #include "arch/x86/atomic.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 #include "vmx/vmcs.h"
 
 static u64 errors[MAX_CPUS];

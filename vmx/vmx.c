@@ -1,7 +1,7 @@
 /*
  * VMX bring-up: CPUID + IA32_VMX_* probe, IA32_FEATURE_CONTROL, VMXON per pCPU, the report.
  *
- * Order (kernel/initcall.h): vmx_cpu_enable() is a CPUINIT, so it runs on the BSP before the
+ * Order (lib/initcall.h): vmx_cpu_enable() is a CPUINIT, so it runs on the BSP before the
  * initcalls and on each AP when it comes online (INIT_SMP happens before INIT_VMX); then
  * vmx_probe() runs once on the BSP, prints what this machine offers, computes the controls,
  * and sets platform.vmx only if every online CPU is in VMX root operation.
@@ -9,12 +9,12 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
-#include "kernel/initcall.h"
-#include "kernel/main.h"
-#include "kernel/mm.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/initcall.h"
+#include "lib/platform.h"
+#include "lib/mm.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx.h"
 
@@ -201,7 +201,7 @@ static bool compute_controls(void)
 
 	ok &= adjust("pin-based", caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 		     PIN_PREEMPTION_TIMER | PIN_POSTED_INTR, &ctls.pin);
-	/* MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vmx/vapic.c). */
+	/* MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vm/vapic.c). */
 	ok &= adjust("processor-based", caps.proc,
 		     PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY_CONTROLS |
 			     PROC_USE_MSR_BITMAPS,

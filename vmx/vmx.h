@@ -7,7 +7,7 @@
 #ifndef VMX_VMX_H
 #define VMX_VMX_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Raw capability MSRs; the *_ctls values are the TRUE_ variants when IA32_VMX_BASIC[55]. */
 struct vmx_caps {

@@ -11,8 +11,8 @@
 #ifndef ARCH_X86_ACPI_H
 #define ARCH_X86_ACPI_H
 
-#include "kernel/config.h"
-#include "kernel/types.h"
+#include "lib/config.h"
+#include "lib/types.h"
 
 /* Readable pointer to [paddr, paddr + len), or NULL if that range is not readable. */
 typedef const void *(*acpi_map_fn)(u64 paddr, u64 len, void *ctx);

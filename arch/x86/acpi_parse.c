@@ -6,8 +6,8 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/acpi_walk.h"
-#include "kernel/fmt.h"
-#include "kernel/compiler.h"
+#include "lib/fmt.h"
+#include "lib/compiler.h"
 
 void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr, u32 max, u32 *dropped, const char *fmt,
 	       ...)

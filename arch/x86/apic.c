@@ -3,7 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/trap.h"
-#include "kernel/config.h"
+#include "lib/config.h"
 
 /* Chosen once by the BSP before any AP starts; read-only afterwards. */
 static enum apic_mode mode;

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_APIC_H
 #define ARCH_X86_APIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 enum apic_mode { APIC_MODE_XAPIC, APIC_MODE_X2APIC };
 

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_ATOMIC_H
 #define ARCH_X86_ATOMIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)

@@ -2,7 +2,7 @@
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define CR0_PE (1ul << 0)
 #define CR0_MP (1ul << 1)

@@ -2,8 +2,8 @@
 #ifndef ARCH_X86_DESC_H
 #define ARCH_X86_DESC_H
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10

@@ -7,7 +7,7 @@
 #ifndef ARCH_X86_DMAR_H
 #define ARCH_X86_DMAR_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* 8.1 DMA Remapping Reporting Structure: ACPI header, then these */
 #define DMAR_OFF_HAW 36	  /* host address width - 1 */

@@ -1,7 +1,7 @@
 /* DMAR parser (VT-d spec chapter 8).  Pure C; same bounds discipline as acpi_parse.c. */
 #include "arch/x86/acpi.h"
 #include "arch/x86/dmar.h"
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 #define dmar_err(o, ...)                                                                       \
 	acpi_errf((o)->errors, &(o)->nr_errors, DMAR_MAX_ERRORS, &(o)->errors_dropped,         \

@@ -2,7 +2,7 @@
 #ifndef ARCH_X86_IO_H
 #define ARCH_X86_IO_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 static inline void outb(u16 port, u8 v)
 {

@@ -8,9 +8,9 @@
 #include "arch/x86/spinlock.h"
 #include "arch/x86/vtd.h"
 #include "arch/x86/vtd_irte.h"
-#include "kernel/initcall.h"
-#include "kernel/main.h"
-#include "kernel/printk.h"
+#include "lib/initcall.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
 
 #define IOAPIC_REG_VER 0x01
 #define IOAPIC_RTE(n) (0x10 + 2 * (n))

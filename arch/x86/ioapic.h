@@ -7,7 +7,7 @@
 #ifndef ARCH_X86_IOAPIC_H
 #define ARCH_X86_IOAPIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct vtd_irq;
 

@@ -3,7 +3,7 @@
  * source overrides and NMI sources.  Pure C; split from acpi_parse.c, which finds the table.
  */
 #include "arch/x86/acpi_walk.h"
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 /* Minimum entry length per MADT entry type (5.2.12.x); 2 for types we only skip. */
 static u8 madt_min_len(u8 type)

@@ -10,7 +10,7 @@
 #ifndef ARCH_X86_PAGING_H
 #define ARCH_X86_PAGING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PTE_P	      (1ull << 0)
 #define PTE_W	      (1ull << 1)

@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_PCI_H
 #define ARCH_X86_PCI_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PCI_BDF(b, d, f) ((u16)((b) << 8 | (d) << 3 | (f)))
 #define PCI_CMD 0x04

@@ -2,8 +2,8 @@
 #ifndef ARCH_X86_POWER_H
 #define ARCH_X86_POWER_H
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 
 /* PM1a/PM1b control ports from the FADT (0 = unknown). */
 void power_set_pm1(u16 pm1a_cnt, u16 pm1b_cnt);

@@ -1,6 +1,6 @@
 #include "arch/x86/serial.h"
 #include "arch/x86/io.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define COM1 0x3f8
 #define LSR_THRE (1u << 5) /* transmit holding register empty */

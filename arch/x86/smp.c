@@ -21,14 +21,14 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/trap.h"
-#include "boot/boot_info.h"
-#include "kernel/config.h"
-#include "kernel/initcall.h"
-#include "kernel/main.h"
-#include "kernel/panic.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/boot_info.h"
+#include "lib/config.h"
+#include "lib/initcall.h"
+#include "lib/platform.h"
+#include "lib/panic.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 #define AP_CHECKIN_US 200     /* SDM 9.4.4.1: wait 200 us between the SIPIs */
 #define AP_TIMEOUT_US 1000000 /* generous: a TCG vCPU thread may wait for a host core */

@@ -6,8 +6,8 @@
 #ifndef ARCH_X86_SMP_H
 #define ARCH_X86_SMP_H
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 
 typedef void (*smp_fn_t)(void *arg);
 

@@ -12,9 +12,9 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/spinlock.h"
-#include "kernel/assert.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
+#include "lib/assert.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
 
 struct call_box {
 	/* Serializes callers to this CPU; held from smp_call_start to smp_call_wait, IRQs on. */

@@ -1,8 +1,8 @@
 #include "arch/x86/spinlock.h"
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
-#include "kernel/assert.h"
-#include "kernel/percpu.h"
+#include "lib/assert.h"
+#include "arch/x86/percpu.h"
 
 void spin_init(struct spinlock *l, const char *name, u32 flags)
 {

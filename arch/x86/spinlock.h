@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_SPINLOCK_H
 #define ARCH_X86_SPINLOCK_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct spinlock {
 	u32 next;   /* ticket handed to the next arrival */

@@ -15,11 +15,11 @@
 #include "arch/x86/io.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/trap.h"
-#include "kernel/assert.h"
-#include "kernel/config.h"
-#include "kernel/initcall.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/assert.h"
+#include "lib/config.h"
+#include "lib/initcall.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 
 #define PIT_HZ		1193182u
 #define PIT_CH2		0x42

@@ -11,8 +11,8 @@
 #ifndef ARCH_X86_TIMER_H
 #define ARCH_X86_TIMER_H
 
-#include "kernel/list.h"
-#include "kernel/types.h"
+#include "lib/list.h"
+#include "lib/types.h"
 
 struct timer;
 typedef void (*timer_fn_t)(struct timer *t, void *arg);

@@ -2,10 +2,10 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
-#include "kernel/config.h"
-#include "kernel/panic.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/config.h"
+#include "lib/panic.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 
 /* Written only during single-threaded init (before the vector can fire), read by every CPU. */
 static trap_handler_t handlers[256];

@@ -12,10 +12,10 @@
 #include "arch/x86/dmar.h"
 #include "arch/x86/vtd.h"
 #include "arch/x86/vtd_unit.h"
-#include "kernel/initcall.h"
-#include "kernel/main.h"
-#include "kernel/mm.h"
-#include "kernel/printk.h"
+#include "lib/initcall.h"
+#include "lib/platform.h"
+#include "lib/mm.h"
+#include "lib/printk.h"
 
 struct vtd_unit vtd_units[DMAR_MAX_UNITS];
 u32 vtd_nr_units;

@@ -16,7 +16,7 @@
 #define ARCH_X86_VTD_H
 
 #include "arch/x86/vtd_irte.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Errors (negative returns) */
 #define VTD_ERR_OFF (-1)    /* no remapping unit serves the source, or IR is off */
@@ -119,13 +119,5 @@ u64 vtd_fault_count(u8 reason);
 bool vtd_fault_get(u64 n, struct vtd_fault *out);
 const char *vtd_fault_reason_name(u8 reason);
 
-/*
- * Test-only: store e at index of unit as given (IEC invalidated after), bypassing every
- * check.  Used to provoke faults (reserved bits, wrong source-id).  The caller owns the
- * index (allocated it) and clears it before vtd_irq_free().
- */
-int vtd_test_irte_set(u32 unit, u16 index, struct vtd_irte e);
-/* Test-only: the entry at index of unit as the unit sees it (zero if out of range). */
-struct vtd_irte vtd_test_irte_get(u32 unit, u16 index);
 
 #endif

@@ -11,9 +11,9 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vtd.h"
 #include "arch/x86/vtd_unit.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 
 #define FAULT_LOG 32 /* power of two */
 

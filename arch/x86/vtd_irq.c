@@ -13,9 +13,9 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/vtd.h"
 #include "arch/x86/vtd_unit.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 
 /* Host routes for the software posting path: one per device vector. */
 struct host_route {
@@ -39,8 +39,7 @@ static void irte_store(struct vtd_irte *slot, struct vtd_irte e)
 	} while (!ok);
 }
 
-/* @pre u->lock held. Store, then invalidate this index and wait. */
-static int irte_commit(struct vtd_unit *u, u16 index, struct vtd_irte e)
+int vtd_irte_commit(struct vtd_unit *u, u16 index, struct vtd_irte e)
 {
 	irte_store(&u->irt[index], e);
 	return vtd_qi_iec(u, false, index) < 0 ? VTD_ERR_HW : 0;
@@ -147,7 +146,7 @@ int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level)
 	if (dest < 0)
 		return VTD_ERR_DEST;
 	fl = spin_lock_irqsave(&u->lock);
-	r = irte_commit(u, irq->index,
+	r = vtd_irte_commit(u, irq->index,
 			vtd_irte_remapped(vector, (u32)dest, u->eime, level, irq->sid, IRTE_SVT_SID,
 					  IRTE_SQ_ALL));
 	spin_unlock_irqrestore(&u->lock, fl);
@@ -173,7 +172,7 @@ int vtd_irq_set_affinity(struct vtd_irq *irq, u32 cpu)
 		return VTD_ERR_DEST;
 	fl = spin_lock_irqsave(&u->lock);
 	if (vtd_irte_retarget(u->irt[irq->index], (u32)dest, u->eime, &e))
-		r = irte_commit(u, irq->index, e);
+		r = vtd_irte_commit(u, irq->index, e);
 	spin_unlock_irqrestore(&u->lock, fl);
 	if (r == 0)
 		irq->cpu = cpu;
@@ -196,7 +195,7 @@ int vtd_irq_post(struct vtd_irq *irq, u64 pda, u8 vector, bool urgent)
 	if (vector < 32 || (pda & 63))
 		return VTD_ERR_VECTOR;
 	fl = spin_lock_irqsave(&u->lock);
-	r = irte_commit(u, irq->index,
+	r = vtd_irte_commit(u, irq->index,
 			vtd_irte_posted(vector, pda, urgent, irq->sid, IRTE_SVT_SID, IRTE_SQ_ALL));
 	spin_unlock_irqrestore(&u->lock, fl);
 	if (r == 0) {
@@ -215,7 +214,7 @@ void vtd_irq_free(struct vtd_irq *irq)
 		return;
 	fl = spin_lock_irqsave(&u->lock);
 	/* Not present and invalidated before the index (or a PI descriptor) can be reused. */
-	if (irte_commit(u, irq->index, (struct vtd_irte){ 0, 0 }) < 0)
+	if (vtd_irte_commit(u, irq->index, (struct vtd_irte){ 0, 0 }) < 0)
 		printk("vtd: free of IRTE %u: invalidation failed; index leaked\n", irq->index);
 	else
 		u->irt_used[irq->index / 64] &= ~BIT_ULL(irq->index % 64);
@@ -270,30 +269,3 @@ int vtd_route_to_host(struct vtd_irq *irq, u8 vector, u32 cpu, vtd_host_fn fn, v
 	return r;
 }
 
-int vtd_test_irte_set(u32 unit, u16 index, struct vtd_irte e)
-{
-	struct vtd_unit *u;
-	unsigned long fl;
-	int r;
-
-	if (unit >= vtd_nr_units || !vtd_units[unit].enabled || index >= VTD_IRT_ENTRIES)
-		return VTD_ERR_OFF;
-	u = &vtd_units[unit];
-	fl = spin_lock_irqsave(&u->lock);
-	r = irte_commit(u, index, e);
-	spin_unlock_irqrestore(&u->lock, fl);
-	return r;
-}
-
-struct vtd_irte vtd_test_irte_get(u32 unit, u16 index)
-{
-	struct vtd_irte e = { 0, 0 };
-	unsigned long fl;
-
-	if (unit >= vtd_nr_units || !vtd_units[unit].enabled || index >= VTD_IRT_ENTRIES)
-		return e;
-	fl = spin_lock_irqsave(&vtd_units[unit].lock);
-	e = vtd_units[unit].irt[index];
-	spin_unlock_irqrestore(&vtd_units[unit].lock, fl);
-	return e;
-}

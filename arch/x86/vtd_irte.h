@@ -9,8 +9,8 @@
 #ifndef ARCH_X86_VTD_IRTE_H
 #define ARCH_X86_VTD_IRTE_H
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 
 struct vtd_irte {
 	u64 lo;

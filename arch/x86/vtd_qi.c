@@ -9,8 +9,8 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vtd_unit.h"
-#include "kernel/mm.h"
-#include "kernel/printk.h"
+#include "lib/mm.h"
+#include "lib/printk.h"
 
 /* About a second at the TSC rates we meet; QEMU completes in microseconds. */
 #define VTD_TIMEOUT_TSC (1ull << 31)

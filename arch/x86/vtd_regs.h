@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_VTD_REGS_H
 #define ARCH_X86_VTD_REGS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define VTD_REG_VER 0x00
 #define VTD_REG_CAP 0x08

@@ -6,7 +6,7 @@
 #include "arch/x86/spinlock.h"
 #include "arch/x86/vtd_irte.h"
 #include "arch/x86/vtd_regs.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct vtd_unit {
 	u8 *regs; /* MMIO, identity-mapped (uncached top GiB) */
@@ -55,6 +55,8 @@ int vtd_qi_enable(struct vtd_unit *u);
 int vtd_qi_iec(struct vtd_unit *u, bool global, u16 index);
 /* vtd_fault.c */
 void vtd_fault_setup(struct vtd_unit *u, u32 unit_idx);
+/* vtd_irq.c: store e at index, then invalidate that index and wait.  @pre u->lock held. */
+int vtd_irte_commit(struct vtd_unit *u, u16 index, struct vtd_irte e);
 /* Polls until (GSTS & mask) == want; false on timeout. */
 bool vtd_wait_gsts(struct vtd_unit *u, u32 mask, u32 want);
 

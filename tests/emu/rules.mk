@@ -2,8 +2,10 @@
 # All of them go through tests/run.py, the one runner; docs/testing.md describes them.
 #
 #   make test-emu [EMU=qemu,bochs] [TESTS="boot-* selftest-fail"] [GROUP=quick] [J=2]
-#   make iso                  $(BUILD)/pihv.iso, default command line (CMDLINE=... to change)
-#   make run [EMU=auto|kvm|bochs|qemu|qemu-efi|qemu-kernel] [CMDLINE=...] [RUN_TIMEOUT=s]
+#   make iso [GUESTS=list]    $(BUILD)/pihv.iso: the product and the VMs of the guest list
+#                             (guests/demo.vms); CMDLINE="test=NAME" makes a test image's ISO
+#   make run [EMU=auto|kvm|bochs|qemu|qemu-efi|qemu-kernel] [GUESTS=list] [CMDLINE=...]
+#            [RUN_TIMEOUT=s]
 #   make debug [EMU=qemu-kernel|qemu|qemu-efi] [CMDLINE=...]
 
 EMU ?=
@@ -11,6 +13,7 @@ TESTS ?=
 GROUP ?=
 J ?=
 CMDLINE ?=
+GUESTS ?= guests/demo.vms
 RUN_TIMEOUT ?= 180
 
 RUNPY := python3 tests/run.py
@@ -19,23 +22,24 @@ RUNPY_SEL := $(if $(EMU),--emu '$(EMU)') $(if $(TESTS),--tests '$(TESTS)') \
 
 .PHONY: test-emu iso run debug
 
-test-emu: $(BUILD)/pihv.elf
+test-emu: all
 	@$(RUNPY) $(RUNPY_SEL)
 
 iso: $(BUILD)/pihv.iso
 
 # Rebuilt when the kernel or the template changes; run.py also skips the work when the
 # kernel + command line are unchanged (key stored next to the ISO).
-$(BUILD)/pihv.iso: $(BUILD)/pihv.elf tests/emu/grub.cfg.in tests/run.py FORCE
-	@$(RUNPY) --iso $@ --cmdline '$(CMDLINE)'
+$(BUILD)/pihv.iso: all $(GUEST_BINS) tests/emu/grub.cfg.in tests/run.py FORCE
+	@$(RUNPY) --iso $@ --cmdline '$(CMDLINE)' --guests '$(GUESTS)'
 
 # Sequential on purpose: setup must finish before the build needs its tools.
 run:
 	@bash scripts/setup.sh
-	@$(MAKE) --no-print-directory $(BUILD)/pihv.elf
-	@$(RUNPY) --run --emu '$(or $(EMU),auto)' --cmdline '$(CMDLINE)' --timeout $(RUN_TIMEOUT)
+	@$(MAKE) --no-print-directory all $(GUEST_BINS)
+	@$(RUNPY) --run --emu '$(or $(EMU),auto)' --cmdline '$(CMDLINE)' --guests '$(GUESTS)' \
+		--timeout $(RUN_TIMEOUT)
 
-debug: $(BUILD)/pihv.elf
+debug: all
 	@$(RUNPY) --debug --emu '$(or $(EMU),qemu-kernel)' --cmdline '$(CMDLINE)'
 
 .PHONY: FORCE

@@ -6,7 +6,7 @@
 #ifndef TESTS_HOST_FAKEMEM_H
 #define TESTS_HOST_FAKEMEM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define FAKEMEM_REGIONS 16
 

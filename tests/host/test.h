@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#include "kernel/compiler.h"
-#include "kernel/types.h"
+#include "lib/compiler.h"
+#include "lib/types.h"
 
 void test_register(const char *name, void (*fn)(void));
 __printf(4, 5) bool test_report(bool ok, const char *file, int line, const char *fmt, ...);

@@ -1,6 +1,6 @@
-/* vmx/halt_poll.h: the adaptive halt-poll window. */
+/* vm/halt_poll.h: the adaptive halt-poll window. */
 #include "tests/host/test.h"
-#include "vmx/halt_poll.h"
+#include "vm/halt_poll.h"
 
 TEST(halt_poll_shrinks_to_zero_on_long_blocks)
 {

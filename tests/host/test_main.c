@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/assert.h"
+#include "lib/assert.h"
 #include "tests/host/test.h"
 
 #define MAX_TESTS 512
@@ -80,7 +80,7 @@ static void finish(void)
 	exit(nr_fail || !nr_checks ? 1 : 0);
 }
 
-/* kernel/assert.h's hook: a failed ASSERT in pure code under test ends the run as a failure. */
+/* lib/assert.h's hook: a failed ASSERT in pure code under test ends the run as a failure. */
 void assert_fail(const char *file, int line, const char *expr)
 {
 	printf("FAIL: %s: ASSERT(%s) failed at %s:%d\n", cur, expr, file, line);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot/boot_info.h"
+#include "lib/boot_info.h"
 #include "boot/multiboot2.h"
 #include "tests/host/fakemem.h"
 #include "tests/host/test.h"

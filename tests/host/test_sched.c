@@ -1,6 +1,7 @@
 /* kernel/sched.c on the host: every transition and the hook calls it makes. */
 #include <stdio.h>
 
+#include "tests/host/host_seam.h"
 #include "kernel/sched.h"
 #include "tests/host/test.h"
 
@@ -148,7 +149,7 @@ TEST(sched_preempted_while_blocking)
 	two_running_a(&a, &b);
 	log_buf[0] = 0;
 	sched_block(&a);
-	sched_inject_preempt_blocking(0);
+	host_inject_preempt_blocking(0);
 	EXPECT_TRUE(sched_switch(0) == &b);
 	EXPECT_LOG("out:a:BP in:b@0 ");
 	EXPECT_TRUE(a.blocking);
@@ -166,7 +167,7 @@ TEST(sched_preempted_while_blocking_then_woken)
 	struct sched_entity a, b;
 	two_running_a(&a, &b);
 	sched_block(&a);
-	sched_inject_preempt_blocking(0);
+	host_inject_preempt_blocking(0);
 	EXPECT_TRUE(sched_switch(0) == &b);
 	EXPECT_TRUE(sched_wake(&a)); /* cancels the pending block */
 	EXPECT_TRUE(!a.blocking);
@@ -238,7 +239,7 @@ TEST(sched_preempted_while_blocking_and_migrating)
 	two_running_a(&a, &b);
 	sched_block(&a);
 	EXPECT_TRUE(sched_migrate(&a, 1));
-	sched_inject_preempt_blocking(0);
+	host_inject_preempt_blocking(0);
 	EXPECT_TRUE(sched_switch(0) == &b);
 	EXPECT_LOG("out:a:BP in:b@0 ");
 	EXPECT_EQ(a.cpu, 1);

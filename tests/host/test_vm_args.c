@@ -1,6 +1,6 @@
-/* vmx/vm_args.c: guest-module arguments; every problem named, nothing half-accepted. */
+/* vmboot/vm_args.c: guest-module arguments; every problem named, nothing half-accepted. */
 #include "tests/host/test.h"
-#include "vmx/vm_args.h"
+#include "vmboot/vm_args.h"
 
 static const struct vm_args_limits lim = { .max_vcpus = 4, .max_mem = 1ull << 30, .nr_pcpus = 4 };
 

@@ -3,7 +3,7 @@
  * in guest mode (SDM Vol. 3C 29.6) and a posting IOMMU (VT-d 9.11).  Hardware steps are atomic:
  * they run inside one simulator step and never yield.
  */
-#include "kernel/config.h"
+#include "lib/config.h"
 #include "tests/pi_sim/sim.h"
 
 /* x2APIC IDs that differ from the cpu index, so an index used as NDST is caught. */

@@ -9,8 +9,8 @@ PI_SIM := $(BUILD)/host/pi_sim
 PI_SIM_OBJDIR := $(BUILD)/host/pi_sim-obj
 PI_SIM_SRCS := $(wildcard tests/pi_sim/*.c)
 PI_SIM_OBJS := $(patsubst tests/pi_sim/%.c,$(PI_SIM_OBJDIR)/%.o,$(PI_SIM_SRCS))
-PI_SIM_HDRS := $(wildcard tests/pi_sim/*.h pi/*.h) kernel/types.h kernel/compiler.h \
-	kernel/list.h kernel/assert.h kernel/config.h
+PI_SIM_HDRS := $(wildcard tests/pi_sim/*.h pi/*.h) lib/types.h lib/compiler.h \
+	lib/list.h lib/assert.h lib/config.h
 # Random runs per scenario after the exhaustive search (fixed seed: runs are reproducible).
 PI_SIM_RUNS ?= 500
 PI_SIM_SEED ?= 1

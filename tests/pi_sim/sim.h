@@ -9,7 +9,7 @@
 #ifndef TESTS_PI_SIM_SIM_H
 #define TESTS_PI_SIM_SIM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "pi/pi.h"
 
 #define SIM_MAX_CPUS 3

@@ -4,7 +4,7 @@
  * with C11 atomics.  CPU-local calls (IRQ flag, cpu/APIC id, self-IPI) do not yield: no other
  * agent can observe them, so interleaving them would only multiply equivalent schedules.
  */
-#include "kernel/assert.h"
+#include "lib/assert.h"
 #include "pi/pi_env.h"
 #include "tests/pi_sim/sim.h"
 

@@ -2,10 +2,10 @@
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "tests/emu/selftest.h"
 
 static void boot_checks(void)
 {

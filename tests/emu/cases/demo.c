@@ -1,9 +1,9 @@
 /*
  * The mission (`make run`, issue 6 item 8; test=mission): eight vCPUs of five guests share four
  * pCPUs.  They send each other IPIs (to a running and to a halted vCPU), take interrupts from the
- * software posting device (vmx/vdev.c) and from their own TSC-deadline timer, halt, get
+ * software posting device (tests/emu/vdev.c) and from their own TSC-deadline timer, halt, get
  * preempted at the end of their slices, and the unpinned ones are moved by the idle balancer.
- * Guests from GRUB module2 lines (vmx/vm_boot.h) run alongside.  At the end every counter is
+ * Guests from GRUB module2 lines (vmboot/vm_boot.h) run alongside.  At the end every counter is
  * printed and the invariants that must hold whatever the interleaving are checked: every vCPU
  * finished, and each vCPU received exactly what was posted to it.
  *
@@ -15,17 +15,18 @@
  *   work   2      2, 3  no      five rounds of work, yielding after each
  */
 #include "arch/x86/timer.h"
+#include "tests/emu/seam.h"
 #include "guests/images.h"
 #include "guests/pi.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vdev.h"
-#include "vmx/vm.h"
-#include "vmx/vm_boot.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "tests/emu/vdev.h"
+#include "vm/vm.h"
+#include "vmboot/vm_boot.h"
 
 #define PING_ROUNDS 4
 #define HALT_TIMES 64
@@ -45,9 +46,9 @@ static const struct roles tmr = { { PI_ROLE_TIMER_HALT }, { TIMER_TICKS } };
 static struct vdev device;
 
 /* HC_TEST from the pi guest: its role; its exit count (the running receiver prints it). */
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
-	const struct roles *r = v->vm->test_data;
+	const struct roles *r = tseam_vm_data(v->vm);
 
 	if (op == PI_OP_ROLE)
 		return r->role[v->index] | (u64)r->param[v->index] << 8;
@@ -70,8 +71,8 @@ static struct vm *make(const char *image, const char *name, u32 vcpus, u32 first
 	vm = vm_create(&cfg);
 	if (!vm)
 		return NULL;
-	vm->test_hook = r ? hook : NULL;
-	vm->test_data = (void *)r;
+	if (r)
+		tseam_set_hypercall(vm, hook, r);
 	if (!pinned)
 		vm_unpin(vm);
 	return vm;
@@ -87,7 +88,7 @@ static void start_device(u32 cpu, void *arg)
 /* What a vCPU must have received: what its guest counted (HC_STAT 1), or its timer vector. */
 static void check_vcpu(struct vcpu *v)
 {
-	const struct roles *r = v->vm->test_data;
+	const struct roles *r = tseam_vm_data(v->vm);
 	u64 got = v->gstat[1];
 
 	report(v->state == VCPU_DONE, "%s/%u finished (ran last on pCPU %u)", v->vm->name,

@@ -4,7 +4,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
-#include "kernel/selftest.h"
+#include "tests/emu/selftest.h"
 
 static void selftest_pass(void)
 {

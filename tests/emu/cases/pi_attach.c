@@ -6,20 +6,21 @@
  * per round, to play the scenario's other thread (PA_OP_STEP).  The host step runs in the
  * driver's HC_TEST exit, IRQs off, and waits (bounded by the TSC) for vCPU 0 to reach the
  * scenario's state before it disables or enables posting, migrates or posts.  Every test asserts
- * counts: what the step saw in the descriptor, host counters (vmx/pi_stats.h) and the guest's
+ * counts: what the step saw in the descriptor, host counters (vm/pi_stats.h) and the guest's
  * per-vector counts.
  */
 #include "arch/x86/atomic.h"
+#include "tests/emu/seam.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
 #include "guests/piattach.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vm.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "vm/vm.h"
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
@@ -35,7 +36,7 @@ static struct att {
 	u64 seen, posted, sn, on, pir, pending, notified, kicks, armed, migrated, timeouts;
 } at;
 
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
 	switch (op) {
 	case PA_OP_ROLE:
@@ -442,7 +443,7 @@ static void pi_post_at_entry(void)
 	if (!(vm = make("ent", 1, 2)))
 		return;
 	vm->tickless = true;
-	vm->vcpus[0]->test_point = entry_point;
+	tseam_set_point(vm->vcpus[0], entry_point);
 	nt0 = pi_pcpu_stats[2].notify_irqs;
 	pi_case_run(vm, false);
 	struct vcpu *v = vm->vcpus[0];

@@ -1,12 +1,13 @@
 #include "tests/emu/cases/pi_cases.h"
+#include "tests/emu/seam.h"
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
 #include "guests/images.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
 
 bool pi_case_need(u32 cpus, bool need_pi)
 {
@@ -36,7 +37,7 @@ struct vm *pi_case_vm(const char *image, const char *name, u32 vcpus, u32 first,
 		report(false, "VM %s created", name);
 		return NULL;
 	}
-	vm->test_hook = hook;
+	tseam_set_hypercall(vm, hook, NULL);
 	return vm;
 }
 

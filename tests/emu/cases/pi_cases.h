@@ -6,10 +6,10 @@
 #ifndef TESTS_EMU_CASES_PI_CASES_H
 #define TESTS_EMU_CASES_PI_CASES_H
 
-#include "kernel/types.h"
-#include "vmx/vm.h"
+#include "lib/types.h"
+#include "vm/vm.h"
 
-typedef u64 (*pi_case_hook_t)(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act);
+typedef u64 (*pi_case_hook_t)(struct vcpu *v, u64 op, u64 a, u64 b);
 
 /* VMX (and posted interrupts if need_pi) with at least cpus pCPUs; otherwise a SKIP line. */
 bool pi_case_need(u32 cpus, bool need_pi);

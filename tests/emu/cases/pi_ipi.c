@@ -4,7 +4,7 @@
  * and no other vCPU.  Guest: guests/piattach.c.  vCPU 0 sends (PA_ROLE_IPI_SEND), vCPUs 1-3 halt
  * with IF=1 (PA_ROLE_IPI_HALT), vCPU i on pCPU i, halt-polling off.  Before each IPI the host
  * step waits (bounded) until vCPUs 1-3 are blocked armed (SN=0, NV=WAKEUP, listed), so each
- * delivery is a wakeup: vmx/vapic.c icr_write -> vcpu_post per target -> pi_post -> WAKEUP.
+ * delivery is a wakeup: vm/vapic.c icr_write -> vcpu_post per target -> pi_post -> WAKEUP.
  * Asserted from both sides: the guest's per-vector receive counts (HC_STAT_IRQ_COUNTS, read in
  * guest memory), and the host's posts, ICR posts, wakes, blocks and WAKEUP interrupts.
  * Without posted-interrupt processing (the -haswell entry) the counts are the same: pi_post
@@ -13,10 +13,10 @@
 #include "arch/x86/atomic.h"
 #include "guests/piattach.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vm.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "vm/vm.h"
 #include "tests/emu/cases/pi_cases.h"
 
 #define ROUNDS 8
@@ -52,7 +52,7 @@ static long step(struct vm *vm)
 	return ok ? 0 : -1;
 }
 
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
 	switch (op) {
 	case PA_OP_ROLE:

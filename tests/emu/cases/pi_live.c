@@ -2,20 +2,21 @@
  * Live posted-interrupt tests (issue 6): real guests (guests/pi.c) on the per-pCPU scheduler in
  * Bochs, each named after the pi/ simulator scenario it mirrors (tests/pi_sim/scenarios.c;
  * mapping in docs/pi.md "Live tests").  Every test asserts counts from the host counters
- * (vmx/pi_stats.h, struct vcpu_stats) and the guest's own per-vector counts.
+ * (vm/pi_stats.h, struct vcpu_stats) and the guest's own per-vector counts.
  */
 #include "arch/x86/cpu.h"
+#include "tests/emu/seam.h"
 #include "arch/x86/timer.h"
 #include "guests/pi.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vdev.h"
-#include "vmx/vm.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "tests/emu/vdev.h"
+#include "vm/vm.h"
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
@@ -23,9 +24,9 @@ struct pi_case {
 	u32 role[VM_MAX_VCPUS], param[VM_MAX_VCPUS];
 };
 
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
-	const struct pi_case *pc = v->vm->test_data;
+	const struct pi_case *pc = tseam_vm_data(v->vm);
 	struct vcpu *t;
 
 	switch (op) {
@@ -62,7 +63,7 @@ static struct vm *make(const char *name, u32 vcpus, u32 first, struct pi_case *p
 	struct vm *vm = pi_case_vm("pi", name, vcpus, first, hook);
 
 	if (vm)
-		vm->test_data = pc;
+		tseam_set_hypercall(vm, hook, pc);
 	return vm;
 }
 

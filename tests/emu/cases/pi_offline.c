@@ -11,14 +11,14 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
 #include "guests/piattach.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vcpu_offline.h"
-#include "vmx/vm.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "tests/emu/vcpu_offline.h"
+#include "vm/vm.h"
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
@@ -70,7 +70,7 @@ static long step(u32 k)
 	return 0;
 }
 
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
 	switch (op) {
 	case PA_OP_ROLE:

@@ -2,22 +2,23 @@
  * Live race tests of the posted-interrupt put/block path (issue 6 item 6), each named after the
  * pi/ simulator scenario it mirrors (tests/pi_sim/scenarios.c; docs/pi.md "Live tests").  The
  * guest is guests/pirace.c.  The windows the simulator explores are made to happen on purpose
- * with the vCPU test points of vmx/vcpu_test.h: the test posts, waits for a post, or injects a
+ * with the vCPU test points of lib/test_seam.h: the test posts, waits for a post, or injects a
  * preemption (sched_inject_preempt_blocking) at a named point of the HLT -> block -> put path.
- * Every test asserts counts: host counters (vmx/pi_stats.h, struct vcpu_stats), the counts
+ * Every test asserts counts: host counters (vm/pi_stats.h, struct vcpu_stats), the counts
  * taken at the test points, and the guest's own per-vector counts.
  */
 #include "arch/x86/atomic.h"
+#include "tests/emu/seam.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
 #include "guests/pirace.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vm.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "vm/vm.h"
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
@@ -76,7 +77,7 @@ static u64 post_preempted(struct vcpu *t, u8 vec)
 	return r;
 }
 
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
 	struct vcpu *t;
 
@@ -156,7 +157,7 @@ static void pi_post_in_block_window(void)
 		return;
 	vm->poll_max = 0;
 	vm->tickless = true;
-	vm->vcpus[0]->test_point = biw_point;
+	tseam_set_point(vm->vcpus[0], biw_point);
 	self0 = pi_pcpu_stats[2].self_ipis;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
 	pi_case_run(vm, false);
@@ -235,7 +236,7 @@ static void bpm_point(struct vcpu *v, enum vcpu_test_point p, bool blocking, boo
 {
 	if (p == VTP_HLT_LAST_CHECK && !rc.injected && READ_ONCE(v->se.blocking)) {
 		rc.injected = 1;
-		sched_inject_preempt_blocking(pcpu_id());
+		tseam_inject_preempt_blocking(pcpu_id());
 	} else if (p == VTP_AFTER_PUT && blocking && preempted) {
 		rc.both_flags++;
 		rc.ctl_cprime = load_acquire(&v->pi.desc.control);
@@ -261,7 +262,7 @@ static void pi_blocking_preempted_migrated(void)
 	vm->poll_max = 0;
 	pi_case_place(vm, 0, 2, 3); /* starts on pCPU 2; may move only to 3 (keeps the balancer off it) */
 	pi_case_place(vm, 1, 2, 2);
-	vm->vcpus[0]->test_point = bpm_point;
+	tseam_set_point(vm->vcpus[0], bpm_point);
 	wk0 = pi_pcpu_stats[3].wakeup_irqs;
 	pi_case_run(vm, true);
 	struct vcpu *h = vm->vcpus[0];
@@ -347,7 +348,7 @@ static void torture_point(struct vcpu *v, enum vcpu_test_point p, bool blocking,
 		if (p == VTP_HLT_LAST_CHECK && rc.injected != rc.round &&
 		    READ_ONCE(v->se.blocking)) {
 			rc.injected = rc.round;
-			sched_inject_preempt_blocking(pcpu_id());
+			tseam_inject_preempt_blocking(pcpu_id());
 		} else if (p == VTP_AFTER_PUT && blocking && preempted) {
 			rc.both_flags++;
 			wait_post(v);
@@ -377,7 +378,7 @@ static void pi_lost_wakeup_torture(void)
 	if (!(vm = pi_case_vm("pirace", "tor", 2, 2, hook)))
 		return;
 	vm->tickless = true;
-	vm->vcpus[0]->test_point = torture_point;
+	tseam_set_point(vm->vcpus[0], torture_point);
 	self0 = pi_pcpu_stats[2].self_ipis;
 	wk0 = pi_pcpu_stats[2].wakeup_irqs;
 	t0 = rdtsc();

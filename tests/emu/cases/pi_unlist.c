@@ -8,7 +8,7 @@
  * driver on pCPU 0; VM "ulb" has B (vCPU 0, halter, pinned to pCPU 2).  Each round the driver's
  * step (pCPU 0, IRQs off) posts to B, which wakes, starts its next round and blocks again: B's
  * VTP_BEFORE_PUT holds it right before pi_put.  The step then migrates A to pCPU 3 and wakes it.
- * The lock test point (pi_lock_test_point, vmx/vcpu_test.h) makes the two meet in pCPU 2's lock:
+ * The lock test point (tests/emu/seam.h) makes the two meet in pCPU 2's lock:
  * in odd rounds A's load holds it until B's put is about to spin on it, in even rounds B's put
  * holds it until A's load is.  Every wait is bounded by the TSC.  The step then checks both
  * states and posts to A (and, in the last round, once more to B).
@@ -18,15 +18,15 @@
 #include "arch/x86/timer.h"
 #include "guests/images.h"
 #include "guests/piattach.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vcpu_test.h"
-#include "vmx/vm.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/pi_stats.h"
+#include "tests/emu/seam.h"
+#include "vm/vm.h"
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
@@ -65,7 +65,7 @@ static bool wait_flag(u32 *f)
 }
 
 /* pi_env_lock's test point: only pCPU 2's lock, taken by A's load on 3 or B's put on 2. */
-static void lock_point(pi_lock_t *l, bool taken)
+static void lock_point(const void *l, bool taken)
 {
 	u32 cpu = pcpu_id();
 	bool a_load = cpu == PCPU_NEW, b_put = cpu == PCPU_OLD && load_acquire(&ul.b_in_put);
@@ -201,7 +201,7 @@ static long step(u32 k)
 	return 0;
 }
 
-static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b, enum exit_action *act)
+static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 {
 	bool in_a = v->vm == ul.a->vm;
 
@@ -253,10 +253,10 @@ static void pi_unlist_vs_put(void)
 	vms[0]->vcpus[1]->pcpu = 0; /* the driver */
 	vms[0]->vcpus[1]->se.pin = 0;
 	ul.b->se.pin = PCPU_OLD;
-	ul.b->test_point = b_point;
-	store_release(&pi_lock_test_point, lock_point);
+	tseam_set_point(ul.b, b_point);
+	tseam_set_lock_point(lock_point);
 	vm_run_hook(vms, 2, nop_hook, NULL);
-	store_release(&pi_lock_test_point, NULL);
+	tseam_set_lock_point(NULL);
 	vm_print_pi_stats(vms, 2);
 
 	struct vcpu *a = ul.a, *b = ul.b;

@@ -8,10 +8,10 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/smp.h"
-#include "kernel/config.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "lib/config.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/smp_cases.h"
 
 struct cpu_seen {

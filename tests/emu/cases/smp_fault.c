@@ -9,10 +9,10 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/smp.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/smp_cases.h"
 
 extern char __text_start[], __text_end[], __data_start[], __bss_start[];

@@ -11,9 +11,9 @@
 #include "arch/x86/spinlock.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/trap.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/smp_cases.h"
 
 #define IPI_ROUNDS 20

@@ -12,10 +12,10 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/spinlock.h"
 #include "arch/x86/timer.h"
-#include "kernel/compiler.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "lib/compiler.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/smp_cases.h"
 
 #define LOCK_US	 100000

@@ -15,9 +15,9 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/timer.h"
-#include "kernel/config.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "lib/config.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/smp_cases.h"
 
 #define TIMER_ROUNDS	    5

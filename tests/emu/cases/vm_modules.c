@@ -1,15 +1,15 @@
 /*
- * vm-modules: the guests GRUB loaded with module2 lines (vmx/vm_boot.h) become VMs and run.
+ * vm-modules: the guests GRUB loaded with module2 lines (vmboot/vm_boot.h) become VMs and run.
  * Refused modules are reported by vm_boot_from_modules() itself; the tests.cfg entries match
  * those lines, and this test checks that every VM that was made runs to completion.
  */
-#include "boot/boot_info.h"
-#include "kernel/main.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
-#include "vmx/guest_abi.h"
-#include "vmx/vm.h"
-#include "vmx/vm_boot.h"
+#include "lib/boot_info.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+#include "tests/emu/selftest.h"
+#include "vm/guest_abi.h"
+#include "vm/vm.h"
+#include "vmboot/vm_boot.h"
 
 static void vm_modules(void)
 {

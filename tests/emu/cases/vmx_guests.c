@@ -7,17 +7,18 @@
  *   vmx-bench      CPUID and VMCALL round trips measured by a guest with RDTSC
  */
 #include "arch/x86/apic.h"
+#include "tests/emu/seam.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "guests/images.h"
-#include "kernel/config.h"
-#include "kernel/main.h"
-#include "kernel/percpu.h"
-#include "kernel/printk.h"
-#include "kernel/selftest.h"
-#include "kernel/string.h"
-#include "vmx/guest_abi.h"
-#include "vmx/vm.h"
+#include "lib/config.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "tests/emu/selftest.h"
+#include "lib/string.h"
+#include "vm/guest_abi.h"
+#include "vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
@@ -83,7 +84,7 @@ static void vmx_basic(void)
 		return;
 	/* A host interrupt pending at entry: the entry exits at once (ext-int exiting, ack). */
 	trap_register(VEC_IPI_TEST, test_ipi);
-	vm->vcpus[0]->setup_hook = pend_host_ipi;
+	tseam_set_setup(vm->vcpus[0], pend_host_ipi);
 	vm_run(&vm, 1);
 	vm_print_stats(vm);
 
@@ -192,7 +193,7 @@ static void vmx_isolation(void)
 	for (u32 i = 0; i <= ARRAY_SIZE(bad); i++)
 		if (!vms[i])
 			return;
-	vms[4]->vcpus[0]->setup_hook = break_rflags;
+	tseam_set_setup(vms[4]->vcpus[0], break_rflags);
 	vm_run(vms, ARRAY_SIZE(vms));
 	for (u32 i = 0; i < ARRAY_SIZE(vms); i++)
 		vm_print_stats(vms[i]);

@@ -1,13 +1,14 @@
 /*
- * The vm_run() watchdog (vmx/watchdog.c): a guest that halts with IF=0 is never woken (SEED-NOTES
+ * The vm_run() watchdog (vm/watchdog.c): a guest that halts with IF=0 is never woken (SEED-NOTES
  * bug 6 says it must not be), so its run cannot finish; the watchdog must dump the vCPU state,
  * stop the VM with a reason, and let the run end instead of hanging.
  */
 #include "guests/images.h"
-#include "kernel/main.h"
-#include "kernel/selftest.h"
-#include "kernel/string.h"
-#include "vmx/vm.h"
+#include "tests/emu/seam.h"
+#include "lib/platform.h"
+#include "tests/emu/selftest.h"
+#include "lib/string.h"
+#include "vm/vm.h"
 #include "vmx/vmcs.h"
 
 /* Overwrites the guest's first instructions with `cli; hlt; jmp .-2` (runs before entry). */
@@ -38,7 +39,7 @@ static void vmx_watchdog(void)
 	cfg.image_size = (u64)(g->end - g->start);
 	if (!report((vm = vm_create(&cfg)) != NULL, "VM created"))
 		return;
-	vm->vcpus[0]->setup_hook = halt_forever;
+	tseam_set_setup(vm->vcpus[0], halt_forever);
 	vm_run(&vm, 1);
 	report(vm->dead && vm->why && !strcmp(vm->why, "watchdog: run did not finish"),
 	       "the stuck run was stopped by the watchdog (%s)", vm->why ? vm->why : "not stopped");

@@ -2,8 +2,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/pci.h"
 #include "arch/x86/trap.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
 bool vtdt_setup(struct vtdt_edu *e)

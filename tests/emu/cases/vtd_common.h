@@ -3,8 +3,8 @@
 #define TESTS_EMU_CASES_VTD_COMMON_H
 
 #include "arch/x86/vtd.h"
-#include "kernel/config.h"
-#include "kernel/types.h"
+#include "lib/config.h"
+#include "lib/types.h"
 
 /* QEMU's "edu" PCI test device (docs/specs/edu.rst in QEMU): MSI raised by a register write. */
 #define EDU_VENDOR 0x1234

@@ -8,8 +8,9 @@
  * test=vtd-teardown: vtd_irq_free() makes the entry not present before it returns, and the
  * posted format is refused on a unit without CAP.PI.
  */
+#include "tests/emu/vtd_poke.h"
 #include "arch/x86/atomic.h"
-#include "kernel/selftest.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
 #define VEC_OK 0x42

@@ -10,8 +10,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/io.h"
 #include "arch/x86/ioapic.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
 #define VEC_PIT 0x50

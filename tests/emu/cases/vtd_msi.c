@@ -4,10 +4,11 @@
  * vector and to another CPU by rewriting only the IRTE (the device is not touched), and back
  * by a host affinity change, which must leave a posted-format entry alone (SEED-NOTES bug 13).
  */
+#include "tests/emu/vtd_poke.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/atomic.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
 #define VEC_A 0x40

@@ -18,20 +18,20 @@
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/smp.h"
-#include "kernel/percpu.h"
+#include "arch/x86/percpu.h"
 #include "kernel/sched.h"
-#include "kernel/selftest.h"
+#include "tests/emu/selftest.h"
 #include "pi/pi.h"
 #include "tests/emu/cases/vtd_common.h"
-#include "vmx/pi_stats.h"
-#include "vmx/vcpu.h"
+#include "vm/pi_stats.h"
+#include "vm/vcpu.h"
 
 #define VEC_HOST 0x48 /* host vector the IRTE names */
 #define GVEC 0x61     /* guest vector posted into the descriptor */
 #define TARGET 1      /* the pCPU the vCPU is loaded on */
 
 static struct vtdt_edu edu;
-/* page-aligned like every vCPU (vmx/vcpu.h): its descriptor writes are counted as theirs */
+/* page-aligned like every vCPU (vm/vcpu.h): its descriptor writes are counted as theirs */
 static struct vcpu sp __attribute__((aligned(4096)));
 static u64 msis, notified;
 

@@ -12,8 +12,8 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
-#include "kernel/percpu.h"
-#include "kernel/selftest.h"
+#include "arch/x86/percpu.h"
+#include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
 #define VEC_DEV 0x44

@@ -1,0 +1,84 @@
+/*
+ * CPUID exits (CPUID always exits in VMX non-root operation, SDM Vol. 3C 26.1.2).  The guest
+ * sees a defined, filtered view of the host CPU, not the host itself:
+ *   - basic leaves 0, 1, 7 and 0xd pass through, with features the guest cannot use removed
+ *     (VMX, SMX, MONITOR, PDCM, thermal/ACPI) and CPUID.1:ECX[31] "hypervisor present" set;
+ *     x2APIC and TSC-deadline are on: the virtual APIC is x2APIC-only (vm/vapic.c); leaf 1
+ *     reports the vCPU index
+ *     as the initial APIC id and one logical processor;
+ *   - leaf 0x40000000 is pihv's: max hypervisor leaf and "pihvpihvpihv"; 0x40000001 returns
+ *     the vCPU index (EAX), the VM's vCPU count (EBX) and paravirtual feature bits (ECX,
+ *     vm/guest_abi.h);
+ *   - extended leaves up to 0x80000008 pass through;
+ *   - every other leaf (cache/topology/power/perfmon...) reads as zeros.
+ */
+#include "arch/x86/cpu.h"
+#include "lib/compiler.h"
+#include "vm/exit.h"
+#include "vm/guest_abi.h"
+#include "vm/vcpu.h"
+#include "vm/vm.h"
+#include "vmx/vmx.h"
+
+#define LEAF1_ECX_HIDE ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15))
+#define LEAF1_ECX_APIC ((1u << 21) | (1u << 24)) /* x2APIC, TSC-deadline */
+#define LEAF1_ECX_HYPERVISOR (1u << 31)
+#define LEAF1_EDX_HIDE ((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
+#define BASIC_MAX 0xd
+#define EXT_MAX 0x80000008u
+
+static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	switch (leaf) {
+	case 0:
+		r = cpuid(0);
+		r.eax = MIN(r.eax, BASIC_MAX);
+		break;
+	case 1:
+		r = cpuid(1);
+		r.ebx = (r.ebx & 0xffff) | (1u << 16) | (v->index << 24);
+		r.ecx = (r.ecx & ~LEAF1_ECX_HIDE) | LEAF1_ECX_HYPERVISOR | LEAF1_ECX_APIC;
+		r.edx &= ~LEAF1_EDX_HIDE;
+		break;
+	case 7:
+		if (sub == 0)
+			r = cpuid_count(7, 0);
+		r.eax = 0; /* no further subleaves */
+		break;
+	case 0xd:
+		r = cpuid_count(0xd, sub);
+		break;
+	case PIHV_CPUID_BASE:
+		r.eax = PIHV_CPUID_BASE + 1;
+		r.ebx = r.ecx = r.edx = 0x76686970; /* "pihv" */
+		break;
+	case PIHV_CPUID_BASE + 1:
+		r.eax = v->index;
+		r.ebx = v->vm->nr_vcpus;
+		/* no virtual-interrupt delivery: EOI writes exit and are ignored, so skip them */
+		r.ecx = vmx_get_controls()->vid ? 0 : PIHV_CPUID_PV_NO_EOI;
+		break;
+	default:
+		if (leaf >= 0x80000000u && leaf <= EXT_MAX) {
+			r = cpuid(leaf);
+			if (leaf == 0x80000000u)
+				r.eax = MIN(r.eax, EXT_MAX);
+		}
+		break;
+	}
+	return r;
+}
+
+enum exit_action exit_cpuid(struct vcpu *v)
+{
+	struct cpuid_regs r = filter(v, (u32)v->regs.rax, (u32)v->regs.rcx);
+
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_insn(v);
+	return EXIT_RESUME;
+}

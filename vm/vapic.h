@@ -1,0 +1,45 @@
+/*
+ * INTERFACE: APICv for the guests (SDM Vol. 3C ch. 30): the virtual-APIC page, the MSR bitmap
+ * that lets x2APIC reads, EOI, TPR and self-IPI go virtual while ICR, LVT timer and TSC-deadline
+ * writes exit, and the hand-over of posted vectors to the guest at VM entry: RVI/vIRR with
+ * virtual-interrupt delivery, event injection without it (the fallback).
+ */
+#ifndef VMX_VAPIC_H
+#define VMX_VAPIC_H
+
+#include "lib/types.h"
+
+struct vcpu;
+
+#define VAPIC_LVT_MASKED (1u << 16)
+#define VAPIC_LVT_TSC_DEADLINE (2u << 17)
+
+/* x2APIC MSRs (SDM Vol. 3A 11.12.1.2): 0x800 + (xAPIC offset >> 4). */
+#define X2APIC_MSR_BASE 0x800
+#define X2APIC_MSR_LAST 0x8ff
+#define X2APIC_MSR_ID 0x802
+#define X2APIC_MSR_TPR 0x808
+#define X2APIC_MSR_EOI 0x80b
+#define X2APIC_MSR_LDR 0x80d
+#define X2APIC_MSR_ICR 0x830
+#define X2APIC_MSR_LVT_TIMER 0x832
+#define X2APIC_MSR_SELF_IPI 0x83f
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+/* @pre v's VMCS current, v->vapic allocated.  Writes the APICv fields of v's VMCS. */
+void vapic_vmcs_setup(struct vcpu *v);
+/*
+ * Last step before entry, IRQs off: hand the vectors pi_enter_guest() took from PIR to the
+ * guest (vIRR + RVI with VID; backlog + event injection / interrupt-window exiting without).
+ */
+void vapic_deliver(struct vcpu *v, const u64 virr[4]);
+/* A vector is waiting for the guest outside the PIR: RVI above SVI, or the fallback backlog. */
+bool vapic_has_pending(struct vcpu *v);
+/* x2APIC MSR accesses that exit.  @return true if msr was an APIC MSR and was handled. */
+bool vapic_rdmsr(struct vcpu *v, u32 msr, u64 *val);
+bool vapic_wrmsr(struct vcpu *v, u32 msr, u64 val);
+/* The MSR bitmap shared by every vCPU (built once). */
+u64 vapic_msr_bitmap(void);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * INTERFACE of vmx/: a vCPU and the per-pCPU run loop.
+ *
+ * A vCPU is a kernel/sched.h entity: it runs on whichever pCPU its run queue belongs to (its
+ * pin from the VM config, or anywhere when unpinned: sched_migrate and the idle balancer move
+ * it).  While it is rq->curr of a pCPU only that pCPU touches its VMCS, registers and
+ * counters; its descriptor (pi) is shared with every poster.  The switch hooks (vcpu_run.c)
+ * are where pi_load/pi_put, VMPTRLD/VMCLEAR and the guest-timer hand-over happen.
+ *
+ * Layout: struct pi_vcpu is the first member and the vCPU is allocated page-aligned, so the
+ * posted-interrupt descriptor is 4 KiB-aligned (Bochs refuses anything less, emulators.md 5).
+ */
+#ifndef VMX_VCPU_H
+#define VMX_VCPU_H
+
+#include "arch/x86/timer.h"
+#include "lib/config.h"
+#include "kernel/sched.h"
+#include "lib/test_seam.h"
+#include "lib/types.h"
+#include "pi/pi.h"
+#include "vmx/vcpu_regs.h"
+#include "vmx/vmcs_fields.h"
+
+struct vm;
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_BLOCKED, /* unused by the loop (the scheduler owns blocking); kept for the names */
+	VCPU_DONE,    /* HC_EXIT */
+	VCPU_DEAD,    /* its VM was killed */
+};
+
+/*
+ * Per-vCPU counters.  Fields marked (atomic) are written by other pCPUs too (posters); the rest
+ * only by the pCPU running the vCPU.
+ */
+struct vcpu_stats {
+	u64 desc_writes;    /* (atomic) descriptor control-word writes, by anyone */
+	u64 pi_wakes;       /* (atomic) pi_env_wake() calls that woke or cancelled a block */
+	u64 posted;         /* (atomic) pi_post() calls targeting this vCPU */
+	u64 post_notified;  /* (atomic) of which sent a notification IPI */
+	u64 coalesced;      /* (atomic) of which found their vector still pending (merged) */
+	u64 synced;         /* vectors moved from PIR to the guest by pi_enter_guest (software) */
+	u64 injected;       /* fallback without VID: vectors injected as events */
+	u64 loads, puts_blocking, puts_preempted, puts_other;
+	u64 hlt_pending;    /* HLT with an interrupt already pending: resumed at once */
+	u64 poll_hits, poll_misses, blocks, hlt_if0;
+	u64 vipis_sent;     /* ICR writes turned into pi_post */
+	u64 timer_vmx;      /* guest TSC deadline fired on the VMX-preemption timer */
+	u64 timer_host;     /* ... on a host timer while blocked/preempted */
+	u64 poll_hit_writes;  /* own-pCPU descriptor writes during halt-poll hits (want 0) */
+	u64 block_cycles, block_cycle_writes; /* HLT miss -> block -> wake -> entry: writes */
+};
+
+/* Guest-visible figures passed with HC_STAT (the guest's own counts). */
+#define VCPU_GSTATS 16
+
+struct vcpu {
+	struct pi_vcpu pi; /* first: the descriptor is 4 KiB-aligned (see above) */
+	struct sched_entity se;
+	struct vcpu_regs regs; /* entry.S */
+	struct vm *vm;
+	u32 index; /* within the VM; also its x2APIC ID */
+	u32 pcpu;  /* home pCPU from the config: first run queue, and the pin unless unpinned */
+	u32 ran_on; /* pCPU of the last switch-in */
+	u16 vpid;
+	void *vmcs;
+	u32 *vapic;  /* virtual-APIC page (SDM Vol. 3C 30.1) */
+	bool vmcs_ready, launched;
+	enum vcpu_state state;
+	u64 exit_code; /* HC_EXIT argument */
+	u64 end_tsc;   /* when it became DONE or DEAD */
+	u64 msr_scratch;
+
+	/* The exit being handled (filled by vmx_handle_exit). */
+	u32 exit_reason;
+	u64 exit_qual;
+
+	/* Scheduling and HLT. */
+	bool block_if;      /* guest RFLAGS.IF at the HLT that blocked it (pi_put's argument) */
+	bool counting_block; /* a HLT miss is being timed until the next entry */
+	u64 block_tsc, block_writes0;
+	u64 slice_end;      /* TSC end of the current slice, 0 = none started */
+	u64 poll_tsc;       /* adaptive halt-poll window (TSC ticks) */
+	u64 sw_irr[4];      /* fallback without VID: pending vectors not yet injected */
+
+	/* Guest TSC-deadline timer (vm/vtimer.c). */
+	u64 tsc_deadline;   /* (atomic) 0 = disarmed */
+	u32 lvt_timer;      /* guest's LVT timer register (vector in 7:0, mask bit 16) */
+	struct timer host_timer[MAX_CPUS]; /* one per pCPU: armed there at switch-out */
+
+	struct vcpu_stats st;
+	u64 gstat[VCPU_GSTATS]; /* HC_STAT values */
+
+	u64 exits[EXIT_REASON_MAX]; /* by basic reason */
+	u64 exits_total;
+	u64 gp_injected, io_other;
+
+	char line[128]; /* console output up to the next newline */
+	u32 line_len;
+};
+
+/* A test's look at v at point p of the HLT/put/entry path (lib/test_seam.h). */
+#define VCPU_TEST_POINT(v, p, blocking, preempted)                                   \
+	do {                                                                         \
+		if (__builtin_expect(test_seam.vcpu_point != NULL, 0))               \
+			test_seam.vcpu_point((v), (p), (blocking), (preempted));     \
+	} while (0)
+
+/* The vCPU set one vm_run() runs: the pCPU loops stop when live reaches 0. */
+struct vcpu_run {
+	u32 live;      /* (atomic) vCPUs not yet DONE/DEAD */
+	u64 cpus;      /* pCPUs running the loop */
+	/* Tests: called on every pCPU of the run as its loop starts (IRQs off). */
+	void (*pcpu_hook)(u32 cpu, void *arg);
+	void *hook_arg;
+};
+
+/*
+ * The pCPU loop: IRQs off -> sched_switch -> NULL: balance or idle (sti;hlt); else enter that
+ * vCPU until it blocks, yields, is preempted or finishes; a short IRQ window after each.
+ * @pre VMX on in this pCPU, every vCPU of run added to a run queue.  @post run->live == 0.
+ */
+void vcpu_loop(struct vcpu_run *run);
+/* Initialises v's descriptor, scheduler entity and timer.  @pre v->index/pcpu/vm set. */
+void vcpu_init(struct vcpu *v, bool pinned);
+/* Post vector to v (guest IPIs, devices, timers): pi_post + counters.  Any pCPU/context. */
+void vcpu_post(struct vcpu *v, u8 vector);
+/* Any interrupt pending for v (PIR, fallback backlog).  Fires an expired guest timer first. */
+bool vcpu_has_pending(struct vcpu *v);
+/* Moves RIP past the exiting instruction (VM_EXIT_INSTRUCTION_LEN). @pre in an exit handler. */
+void vcpu_skip_insn(struct vcpu *v);
+/* Queues a hardware exception for the next entry (SDM Vol. 3C 27.6). */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code);
+/* Appends guest console output; a newline flushes "[vm/vcpu] line" to the serial console. */
+void vcpu_console_putc(struct vcpu *v, char c);
+/* Prints the exit fields and guest registers (fatal paths). @pre this vCPU's VMCS is current. */
+void vcpu_dump(struct vcpu *v);
+/* Prints the per-reason exit counters and the PI counters. */
+void vcpu_print_stats(const struct vcpu *v);
+/* Prints the per-pCPU PI counters of pCPUs 0..n-1. */
+void vcpu_print_pcpu_stats(u32 n);
+
+/* VMCS setup (vmcs.c). @pre on the pCPU that runs v. @post 0, or -1 with the failure printed. */
+int vcpu_vmcs_setup(struct vcpu *v);
+/* Host-state fields that differ between pCPUs (GS/TR/GDTR/IDTR bases). */
+void vcpu_vmcs_host_percpu(void);
+
+/* The halt-poll window limit for v: its VM's override or vcpu_halt_poll_max. */
+u64 vcpu_halt_poll_max_for(const struct vcpu *v);
+/* First entry after a HLT miss: adapt the halt-poll window (exit_hlt.c). */
+void vcpu_block_done(struct vcpu *v);
+
+/* Halt-polling window limit in TSC ticks (halt_poll_us=, default 200 us; 0 disables). */
+extern u64 vcpu_halt_poll_max;
+/* Time slice in TSC ticks (sched_slice_us=, default 2000 us). */
+extern u64 vcpu_slice_tsc;
+
+#endif

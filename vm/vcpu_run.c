@@ -1,0 +1,332 @@
+/*
+ * The per-pCPU loop over kernel/sched.h and the vCPU switch hooks (ACRN's switch_in/switch_out,
+ * KVM's vcpu_load/vcpu_put): pi_load/pi_put, VMPTRLD/VMCLEAR and the guest timer hand-over.
+ *
+ * IRQs are off in the loop except in two places: the idle `sti; hlt`, and a one-instruction
+ * window after each run of a vCPU, so host interrupts (resched kicks, PI wakeups, timers) that
+ * arrived in root mode are taken.  In guest mode they cause external-interrupt exits and are
+ * run by exit_extint (ack-on-exit).  VM entry happens with IRQs off from pi_enter_guest() on
+ * (SEED-NOTES bug 19).
+ *
+ * VMCS and migration: switch_out always VMCLEARs (SDM Vol. 3C 25.11.1: a VMCS must be cleared
+ * on its old pCPU before another pCPU may VMPTRLD it).  Doing it on every switch instead of only
+ * when a migration is pending is simpler and needs no cross-pCPU call: a BLOCKED vCPU can be
+ * migrated by sched_migrate() without ever being switched out again, so "pending migration" is
+ * not known at switch-out time.  The cost is VMLAUNCH instead of VMRESUME after each switch.
+ */
+#include "arch/x86/atomic.h"
+#include "arch/x86/cpu.h"
+#include "lib/initcall.h"
+#include "lib/platform.h"
+#include "arch/x86/percpu.h"
+#include "lib/printk.h"
+#include "kernel/sched.h"
+#include "vm/exit.h"
+#include "vm/pi_stats.h"
+#include "vm/vapic.h"
+#include "vm/vcpu.h"
+#include "vm/vm.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx.h"
+#include "vm/vtimer.h"
+
+u64 vcpu_halt_poll_max;
+u64 vcpu_slice_tsc;
+
+#define SLICE_US_DEFAULT 4000     /* 200,000 Bochs TSC ticks (50 MHz) */
+#define HALT_POLL_US_DEFAULT 200  /* KVM's halt_poll_ns default */
+
+static u64 option_us(const char *key, u64 def)
+{
+	const char *s = kernel_option(key);
+	u64 v = 0;
+
+	if (!s || !*s)
+		return def;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (u64)(*s - '0');
+	if (*s) {
+		printk("vmx: %s=%s is not a number of microseconds; using %lu\n", key,
+		       kernel_option(key), def);
+		return def;
+	}
+	return v;
+}
+
+/* INIT_LATE: the TSC is calibrated (timer CPUINIT) by now. */
+static int vcpu_sched_setup(void)
+{
+	u64 slice = option_us("sched_slice_us", SLICE_US_DEFAULT);
+	u64 poll = option_us("halt_poll_us", HALT_POLL_US_DEFAULT);
+
+	vcpu_slice_tsc = timer_us_to_tsc(slice ? slice : 1);
+	vcpu_halt_poll_max = timer_us_to_tsc(poll);
+	printk("vmx: time slice %lu us (%lu TSC), halt-poll up to %lu us (%lu TSC)%s\n", slice,
+	       vcpu_slice_tsc, poll, vcpu_halt_poll_max, poll ? "" : ": polling off");
+	return 0;
+}
+INITCALL(INIT_LATE, vcpu_sched_setup);
+
+static struct vcpu *se_vcpu(struct sched_entity *se)
+{
+	return container_of(se, struct vcpu, se);
+}
+
+static void switch_in(struct sched_entity *se, u32 cpu)
+{
+	struct vcpu *v = se_vcpu(se);
+
+	pi_load(&v->pi, cpu);
+	v->st.loads++;
+	vtimer_switch_in(v, cpu);
+	/* The VMCS's host-state fields are those of prev_cpu: set up there or rewritten below. */
+	u32 prev_cpu = v->ran_on;
+	v->ran_on = cpu;
+	v->slice_end = 0;
+	if (!v->vmcs_ready) {
+		if (vcpu_vmcs_setup(v) < 0)
+			vm_kill(v->vm, "VMCS setup failed");
+		else if (test_seam.vcpu_setup)
+			test_seam.vcpu_setup(v);
+		return;
+	}
+	if (!vmcs_load((u64)v->vmcs)) {
+		vm_kill(v->vm, "VMPTRLD failed");
+		return;
+	}
+	/*
+	 * Host GS/TR/GDTR/IDTR bases differ per pCPU; VMCLEAR keeps the VMCS contents, so they
+	 * only need rewriting when the vCPU moved (about 50 ticks per switch-in otherwise).
+	 */
+	if (prev_cpu != cpu)
+		vcpu_vmcs_host_percpu();
+}
+
+static void switch_out(struct sched_entity *se, bool blocking, bool preempted)
+{
+	struct vcpu *v = se_vcpu(se);
+
+	VCPU_TEST_POINT(v, VTP_BEFORE_PUT, blocking, preempted);
+	pi_put(&v->pi, blocking, preempted, v->block_if);
+	VCPU_TEST_POINT(v, VTP_AFTER_PUT, blocking, preempted);
+	if (blocking)
+		v->st.puts_blocking++;
+	if (preempted)
+		v->st.puts_preempted++;
+	if (!blocking && !preempted)
+		v->st.puts_other++;
+	if (se->state != SE_DEAD)
+		vtimer_switch_out(v);
+	if (v->vmcs_ready)
+		vmcs_clear((u64)v->vmcs);
+	v->launched = false;
+}
+
+static const struct sched_ops vcpu_sched_ops = { switch_in, switch_out };
+
+u64 vcpu_halt_poll_max_for(const struct vcpu *v)
+{
+	return v->vm->poll_max != VM_POLL_DEFAULT ? v->vm->poll_max : vcpu_halt_poll_max;
+}
+
+void vcpu_init(struct vcpu *v, bool pinned)
+{
+	pi_vcpu_init(&v->pi, v->pcpu);
+	sched_entity_init(&v->se, v->vm->name, &vcpu_sched_ops);
+	v->se.pin = pinned ? v->pcpu : SCHED_NO_PIN;
+	v->poll_tsc = vcpu_halt_poll_max_for(v);
+	for (u32 c = 0; c < MAX_CPUS; c++)
+		timer_init(&v->host_timer[c], vtimer_host_fire, v);
+}
+
+void vcpu_post(struct vcpu *v, u8 vector)
+{
+	fetch_add(&v->st.posted, 1);
+	/*
+	 * The same vector still pending (in the PIR, or in the virtual-APIC IRR) merges with this
+	 * post: interrupts coalesce by vector, as on hardware.  Counted, so that a test can tell
+	 * coalescing from a lost interrupt.  A sample, not atomic with the post.
+	 */
+	if ((load_relaxed(&v->pi.desc.pir[vector / 64]) >> (vector % 64) & 1) ||
+	    (v->vapic && (load_relaxed(&v->vapic[(0x200 + 16 * (vector / 32)) / 4]) >> (vector % 32) & 1)))
+		fetch_add(&v->st.coalesced, 1);
+	if (pi_post(&v->pi, vector))
+		fetch_add(&v->st.post_notified, 1);
+}
+
+bool vcpu_has_pending(struct vcpu *v)
+{
+	vtimer_check(v, false);
+	return pi_has_pending(&v->pi) || vapic_has_pending(v);
+}
+
+/*
+ * Anything waiting on this pCPU's run queue?  A lock-free peek: sched_nr_queued() takes the lock
+ * and walks the list, on every entry.  A vCPU queued just after the peek comes with a resched
+ * kick, and the exit it causes re-arms the timer with the slice.
+ */
+static bool queued(u32 cpu)
+{
+	const struct list_head *q = &sched_rqs[cpu].queue;
+
+	return load_relaxed(&q->next) != q;
+}
+
+/* VMX-preemption timer value for this entry: the slice if others wait, the guest's deadline. */
+static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_controls *c)
+{
+	u64 now = rdtsc(), left = ~0ull, d;
+
+	if (!c->preempt_timer)
+		return;
+	if (!v->vm->tickless || queued(cpu)) {
+		if (!v->slice_end)
+			v->slice_end = now + vcpu_slice_tsc;
+		left = v->slice_end > now ? v->slice_end - now : 0;
+	}
+	d = load_acquire(&v->tsc_deadline);
+	if (d && (v->lvt_timer & VAPIC_LVT_MASKED) == 0)
+		left = MIN(left, d > now ? d - now : 0);
+	left >>= c->preempt_shift;
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, left > 0xffffffffull ? 0xffffffffu : (u32)left);
+}
+
+/* One entry and the handling of the exit it ends with. */
+static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_controls *c)
+{
+	u64 virr[4] = { 0, 0, 0, 0 };
+	unsigned long flags;
+	int r;
+
+	arm_preemption_timer(v, cpu, c);
+	/* From here to the VM entry IRQs stay off: see pi_enter_guest (bug 19). */
+	flags = pi_enter_guest(&v->pi, virr);
+	/* Most entries sync nothing, and with VID there is then nothing to do (docs/bench.md). */
+	if (!c->vid || (virr[0] | virr[1] | virr[2] | virr[3]))
+		vapic_deliver(v, virr);
+	if (v->counting_block) {
+		/* first entry after a HLT miss: the whole block->wake->load cycle is behind us */
+		v->counting_block = false;
+		v->st.block_cycles++;
+		/* every control-word write of the cycle, the poster's ON included */
+		v->st.block_cycle_writes += load_relaxed(&v->st.desc_writes) - v->block_writes0;
+		vcpu_block_done(v);
+	}
+	VCPU_TEST_POINT(v, VTP_BEFORE_ENTRY, false, false);
+	r = vmx_enter(&v->regs, v->launched);
+	pi_env_irq_restore(flags);
+	if (r) {
+		u32 err = r == 2 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+		printk("vmx: [%s/%u] %s failed: %s, VM-instruction error %u (%s)\n", v->vm->name,
+		       v->index, v->launched ? "VMRESUME" : "VMLAUNCH",
+		       r == 2 ? "VMfailValid" : "VMfailInvalid", err, vmcs_insn_error_name(err));
+		v->exit_reason = 0;
+		return vmx_exit_fatal(v, "VM entry instruction failed");
+	}
+	v->launched = true;
+	return vmx_handle_exit(v);
+}
+
+static void finish(struct vcpu *v, struct vcpu_run *run, enum vcpu_state state)
+{
+	v->state = state;
+	v->end_tsc = rdtsc();
+	sched_kill(&v->se);
+	if (fetch_add(&run->live, -1u) == 1)
+		for (u32 c = 0; c < pcpu_count(); c++)
+			if (run->cpus & (1ull << c))
+				sched_kick(c);
+}
+
+/* Runs v until it gives up the pCPU (blocks, yields, slice over, migration) or finishes. */
+static void run_vcpu(struct vcpu *v, u32 cpu, struct vcpu_run *run,
+		     const struct vmx_controls *c)
+{
+	enum exit_action a;
+
+	for (;;) {
+		if (READ_ONCE(v->vm->dead) || !v->vmcs_ready) {
+			finish(v, run, VCPU_DEAD);
+			return;
+		}
+		a = enter_once(v, cpu, c);
+		if (a == EXIT_STOP) {
+			finish(v, run, v->state == VCPU_DONE ? VCPU_DONE : VCPU_DEAD);
+			return;
+		}
+		if (a == EXIT_SWITCH || load_relaxed(&sched_rqs[cpu].need_resched))
+			return;
+	}
+}
+
+/*
+ * Idle balancing: pull the first RUNNABLE, unpinned vCPU queued on another pCPU.  The peek is
+ * under that queue's lock; sched_migrate() re-checks everything under both locks.
+ */
+static bool balance(u32 cpu)
+{
+	for (u32 c = 0; c < pcpu_count(); c++) {
+		struct sched_rq *rq = &sched_rqs[c];
+		struct sched_entity *pick = NULL;
+		struct list_head *p;
+
+		if (c == cpu)
+			continue;
+		spin_lock(&rq->lock);
+		list_for_each(p, &rq->queue) {
+			struct sched_entity *se = list_entry(p, struct sched_entity, link);
+			if (se->pin == SCHED_NO_PIN && se->ops == &vcpu_sched_ops) {
+				pick = se;
+				break;
+			}
+		}
+		spin_unlock(&rq->lock);
+		if (pick && sched_migrate(pick, cpu)) {
+			pi_pcpu_stats[cpu].pulls++;
+			return true;
+		}
+	}
+	return false;
+}
+
+void vcpu_loop(struct vcpu_run *run)
+{
+	const struct vmx_controls *c = vmx_get_controls();
+	u32 cpu = pcpu_id();
+	unsigned long flags = irq_save();
+
+	if (run->pcpu_hook)
+		run->pcpu_hook(cpu, run->hook_arg);
+	while (load_acquire(&run->live)) {
+		struct sched_entity *se = sched_switch(cpu);
+
+		if (!se) {
+			/* taken offline by a test: nothing is loaded here now */
+			if (test_seam.pcpu_leaving && test_seam.pcpu_leaving(cpu))
+				break;
+			if (balance(cpu))
+				continue;
+			pi_pcpu_stats[cpu].idle_halts++;
+			/* sti; hlt: an interrupt that is already pending ends the hlt at once */
+			cpu_safe_halt();
+			irq_disable();
+			continue;
+		}
+		/*
+		 * Injected preemption of a blocking vCPU (sched_inject_preempt_blocking): it was
+		 * switched out and back in without running; the block completes at the next
+		 * sched_switch.  Entering the guest now would end its HLT without an interrupt.
+		 */
+		if (READ_ONCE(se->blocking))
+			continue;
+		run_vcpu(se_vcpu(se), cpu, run, c);
+		irq_enable();
+		asm volatile("nop");
+		irq_disable();
+	}
+	/* Switch out the last (dead) vCPU: pi_put sets SN, its VMCS is cleared. */
+	sched_switch(cpu);
+	if (test_seam.pcpu_parked)
+		test_seam.pcpu_parked(cpu);
+	irq_restore(flags);
+}

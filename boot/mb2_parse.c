@@ -214,8 +214,8 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
 		u32 type, size;
 
 		if (off >= total || total - off < MB2_TAG_HDR_SIZE) {
-			boot_err(bi, "no end tag before total_size %u (stopped at offset %u)", total,
-				 off);
+			boot_err(bi, "no end tag before total_size %u (stopped at offset %u)",
+				 total, off);
 			break;
 		}
 		type = ld32(base + off);

@@ -14,54 +14,54 @@
 
 /* Spec 3.6.1: the MBI starts with u32 total_size, u32 reserved; tags follow, each 8-aligned. */
 #define MB2_INFO_HDR_SIZE 8
-#define MB2_TAG_ALIGN 8
-#define MB2_TAG_HDR_SIZE 8 /* u32 type, u32 size (size counts the header, not the padding) */
+#define MB2_TAG_ALIGN	  8
+#define MB2_TAG_HDR_SIZE  8 /* u32 type, u32 size (size counts the header, not the padding) */
 
 /* Tag types (spec 3.6.2 - 3.6.18). */
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1	  /* char string[] */
-#define MB2_TAG_LOADER_NAME 2 /* char string[] */
-#define MB2_TAG_MODULE 3	  /* u32 mod_start, u32 mod_end, char string[] */
+#define MB2_TAG_END	      0
+#define MB2_TAG_CMDLINE	      1 /* char string[] */
+#define MB2_TAG_LOADER_NAME   2 /* char string[] */
+#define MB2_TAG_MODULE	      3 /* u32 mod_start, u32 mod_end, char string[] */
 #define MB2_TAG_BASIC_MEMINFO 4 /* u32 mem_lower, u32 mem_upper (KiB) */
-#define MB2_TAG_BOOTDEV 5
-#define MB2_TAG_MMAP 6 /* u32 entry_size, u32 entry_version, entries */
-#define MB2_TAG_VBE 7
-#define MB2_TAG_FRAMEBUFFER 8
-#define MB2_TAG_ELF_SECTIONS 9
-#define MB2_TAG_APM 10
-#define MB2_TAG_EFI32 11 /* u32 EFI system table pointer */
-#define MB2_TAG_EFI64 12 /* u64 EFI system table pointer */
-#define MB2_TAG_SMBIOS 13
-#define MB2_TAG_ACPI_OLD 14 /* copy of the ACPI 1.0 RSDP */
-#define MB2_TAG_ACPI_NEW 15 /* copy of the ACPI 2.0+ RSDP */
-#define MB2_TAG_NETWORK 16
-#define MB2_TAG_EFI_MMAP 17
-#define MB2_TAG_EFI_BS 18 /* boot services not terminated */
-#define MB2_TAG_EFI32_IH 19
-#define MB2_TAG_EFI64_IH 20
-#define MB2_TAG_LOAD_BASE 21 /* u32 load_base_addr */
+#define MB2_TAG_BOOTDEV	      5
+#define MB2_TAG_MMAP	      6 /* u32 entry_size, u32 entry_version, entries */
+#define MB2_TAG_VBE	      7
+#define MB2_TAG_FRAMEBUFFER   8
+#define MB2_TAG_ELF_SECTIONS  9
+#define MB2_TAG_APM	      10
+#define MB2_TAG_EFI32	      11 /* u32 EFI system table pointer */
+#define MB2_TAG_EFI64	      12 /* u64 EFI system table pointer */
+#define MB2_TAG_SMBIOS	      13
+#define MB2_TAG_ACPI_OLD      14 /* copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW      15 /* copy of the ACPI 2.0+ RSDP */
+#define MB2_TAG_NETWORK	      16
+#define MB2_TAG_EFI_MMAP      17
+#define MB2_TAG_EFI_BS	      18 /* boot services not terminated */
+#define MB2_TAG_EFI32_IH      19
+#define MB2_TAG_EFI64_IH      20
+#define MB2_TAG_LOAD_BASE     21 /* u32 load_base_addr */
 
 /* Spec 3.6.8: entry_size is a multiple of 8; each entry is u64 base, u64 length, u32 type, u32. */
-#define MB2_MMAP_HDR_SIZE 16 /* tag header + entry_size + entry_version */
+#define MB2_MMAP_HDR_SIZE  16 /* tag header + entry_size + entry_version */
 #define MB2_MMAP_ENTRY_MIN 24
 
 /* Multiboot 0.6.96 3.3: flag bits of the MB1 information structure and its field offsets. */
-#define MB1_INFO_MEM BIT(0)
-#define MB1_INFO_CMDLINE BIT(2)
-#define MB1_INFO_MODS BIT(3)
-#define MB1_INFO_MMAP BIT(6)
+#define MB1_INFO_MEM	     BIT(0)
+#define MB1_INFO_CMDLINE     BIT(2)
+#define MB1_INFO_MODS	     BIT(3)
+#define MB1_INFO_MMAP	     BIT(6)
 #define MB1_INFO_LOADER_NAME BIT(9)
-#define MB1_OFF_FLAGS 0
-#define MB1_OFF_MEM_LOWER 4
-#define MB1_OFF_MEM_UPPER 8
-#define MB1_OFF_CMDLINE 16
-#define MB1_OFF_MODS_COUNT 20
-#define MB1_OFF_MODS_ADDR 24
-#define MB1_OFF_MMAP_LENGTH 44
-#define MB1_OFF_MMAP_ADDR 48
-#define MB1_OFF_LOADER_NAME 64
-#define MB1_INFO_SIZE 88 /* up to and including the VBE fields */
-#define MB1_MODULE_SIZE 16 /* u32 mod_start, mod_end, string, reserved */
+#define MB1_OFF_FLAGS	     0
+#define MB1_OFF_MEM_LOWER    4
+#define MB1_OFF_MEM_UPPER    8
+#define MB1_OFF_CMDLINE	     16
+#define MB1_OFF_MODS_COUNT   20
+#define MB1_OFF_MODS_ADDR    24
+#define MB1_OFF_MMAP_LENGTH  44
+#define MB1_OFF_MMAP_ADDR    48
+#define MB1_OFF_LOADER_NAME  64
+#define MB1_INFO_SIZE	     88 /* up to and including the VBE fields */
+#define MB1_MODULE_SIZE	     16 /* u32 mod_start, mod_end, string, reserved */
 /* An MB1 mmap entry is u32 size (excluding itself), u64 base, u64 length, u32 type. */
 #define MB1_MMAP_ENTRY_MIN 24
 

@@ -25,12 +25,13 @@ u64 guest_main(u64 index, u64 count)
 	g_report(b == 0x76686970 && c == b && d == b, "CPUID %#x signature pihv (max %#x)",
 		 PIHV_CPUID_BASE, a);
 	g_cpuid(1, &a, &b, &c, &d);
-	g_report((c >> 31 & 1) && !(c >> 5 & 1), "CPUID.1: hypervisor bit set, VMX hidden (ecx %#x)",
-		 c);
+	g_report((c >> 31 & 1) && !(c >> 5 & 1),
+		 "CPUID.1: hypervisor bit set, VMX hidden (ecx %#x)", c);
 	g_cpuid(PIHV_CPUID_BASE + 1, &a, &b, &c, &d);
 	g_report(a == index && b == count, "CPUID %#x: vCPU %u of %u", PIHV_CPUID_BASE + 1, a, b);
 
-	/* MSRs: an emulated one round-trips, an unknown one raises #GP (RDMSR/WRMSR are 2 bytes). */
+	/* MSRs: an emulated one round-trips, an unknown one raises #GP (RDMSR/WRMSR are 2 bytes).
+	 */
 	u64 val = 0x123456789abcull + index;
 	asm volatile("wrmsr" : : "c"(PIHV_MSR_SCRATCH), "a"((u32)val), "d"((u32)(val >> 32)));
 	asm volatile("rdmsr" : "=a"(a), "=d"(d) : "c"(PIHV_MSR_SCRATCH));

@@ -28,7 +28,7 @@ static void idt_init(void)
 	struct {
 		u16 limit;
 		u64 base;
-	} __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };
+	} __attribute__((packed)) p = {sizeof(idt) - 1, (u64)idt};
 	asm volatile("lidt %0" : : "m"(p));
 }
 

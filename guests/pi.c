@@ -79,7 +79,8 @@ static void recv_spin(void)
 		bad += got(v) != G_READ(sh.done);
 	}
 	g_stat(1, total);
-	g_report(!bad, "running receiver: every vector 0x40-0x7f arrived exactly %u times (%u in all)",
+	g_report(!bad,
+		 "running receiver: every vector 0x40-0x7f arrived exactly %u times (%u in all)",
 		 G_READ(sh.done), total);
 	g_printf("receiver: %ld VM exits while receiving\n", e1 - e0 - 1);
 	bench("pi_ipi_running", sh.lat, sh.nlat);
@@ -168,7 +169,8 @@ u64 guest_main(u64 index, u64 count)
 	case PI_ROLE_CLI_HLT:
 		g_cli();
 		g_hlt(); /* IF=0: only the host's explicit wake ends this */
-		g_report(got(0x51) == 0, "cli; hlt: not woken by the posted vector (got %u)", got(0x51));
+		g_report(got(0x51) == 0, "cli; hlt: not woken by the posted vector (got %u)",
+			 got(0x51));
 		g_sti();
 		for (volatile u32 i = 0; i < 1000 && !got(0x51); i++)
 			;
@@ -194,8 +196,10 @@ u64 guest_main(u64 index, u64 count)
 			g_cli();
 		}
 		u64 late = G_READ(g_irq_last_tsc[0]) - dl;
-		g_report(G_READ(g_irq_last_tsc[0]) >= dl, "guest timer fired while halted, %lu ticks "
-			 "after its deadline", late);
+		g_report(G_READ(g_irq_last_tsc[0]) >= dl,
+			 "guest timer fired while halted, %lu ticks "
+			 "after its deadline",
+			 late);
 		g_printf("BENCH: pi_timer_blocked_late %lu ticks\n", late);
 		break;
 	}

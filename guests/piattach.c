@@ -8,12 +8,12 @@
 
 /* Guest TSC ticks (Bochs: 50 per us) without the expected event before we call it lost. */
 #define LOST_TICKS 2000000ull
-#define MAX_LOST 4
+#define MAX_LOST   4
 
 static struct {
-	u32 ready; /* round vCPU 0 announced */
-	u32 go;    /* round the driver released (PA_STEP_GO) */
-	u32 done;  /* the driver finished or gave up: everybody leaves */
+	u32 ready;  /* round vCPU 0 announced */
+	u32 go;	    /* round the driver released (PA_STEP_GO) */
+	u32 done;   /* the driver finished or gave up: everybody leaves */
 	u32 ldr[4]; /* pi-broadcast-logical: each halter's LDR as it read it (never 0) */
 	u32 left;   /* pi-broadcast-logical: halters that saw done */
 } sh;
@@ -133,9 +133,10 @@ static void driver(u32 param)
 			store(&sh.go, k);
 		while (!wait_got(k)) {
 			lost++;
-			g_report(false, "round %u: lost: vCPU 0 did not get the vector %lu ticks "
-				 "after the post (%u received)", k, (u64)LOST_TICKS,
-				 got(0, PA_VECTOR));
+			g_report(false,
+				 "round %u: lost: vCPU 0 did not get the vector %lu ticks "
+				 "after the post (%u received)",
+				 k, (u64)LOST_TICKS, got(0, PA_VECTOR));
 			test(PA_OP_WAKE, 0, 0);
 			if (lost >= MAX_LOST)
 				goto out;
@@ -151,11 +152,11 @@ out:
 
 /* ---- pi-broadcast-logical: vCPU 0 sends, vCPUs 1-3 halt ---- */
 
-#define IPI_VCPUS 4
-#define MSR_LDR 0x80d
-#define ICR_LOGICAL (1ull << 11)      /* destination mode (SDM Vol. 3A 11.6.1) */
-#define ICR_ALL_BUT_SELF (3ull << 18) /* destination shorthand 11 */
-#define ICR_DEST(d) ((u64)(d) << 32)  /* x2APIC: destination in 63:32 (11.12.9) */
+#define IPI_VCPUS	 4
+#define MSR_LDR		 0x80d
+#define ICR_LOGICAL	 (1ull << 11)	  /* destination mode (SDM Vol. 3A 11.6.1) */
+#define ICR_ALL_BUT_SELF (3ull << 18)	  /* destination shorthand 11 */
+#define ICR_DEST(d)	 ((u64)(d) << 32) /* x2APIC: destination in 63:32 (11.12.9) */
 
 struct ipi_kind {
 	u8 vec;
@@ -230,11 +231,11 @@ static u32 ipi_rounds(u32 rounds, u32 *lost)
 {
 	/* The logical destination as an OS builds it: OR the LDRs of one cluster (11.12.10.1). */
 	const struct ipi_kind kinds[] = {
-		{ PA_IPI_ALL_BUT_SELF, ICR_ALL_BUT_SELF, 0xe },
-		{ PA_IPI_PHYS_BCAST, ICR_DEST(0xffffffffu), 0xf },
-		{ PA_IPI_LOGICAL, ICR_DEST(sh.ldr[1] | sh.ldr[3]) | ICR_LOGICAL, 0xa },
-		{ PA_IPI_LOGICAL_BCAST, ICR_DEST(0xffffffffu) | ICR_LOGICAL, 0xf },
-		{ PA_IPI_OTHER_CLUSTER, ICR_DEST((1u << 16) | 0xa) | ICR_LOGICAL, 0 },
+		{PA_IPI_ALL_BUT_SELF, ICR_ALL_BUT_SELF, 0xe},
+		{PA_IPI_PHYS_BCAST, ICR_DEST(0xffffffffu), 0xf},
+		{PA_IPI_LOGICAL, ICR_DEST(sh.ldr[1] | sh.ldr[3]) | ICR_LOGICAL, 0xa},
+		{PA_IPI_LOGICAL_BCAST, ICR_DEST(0xffffffffu) | ICR_LOGICAL, 0xf},
+		{PA_IPI_OTHER_CLUSTER, ICR_DEST((1u << 16) | 0xa) | ICR_LOGICAL, 0},
 	};
 
 	for (u32 k = 1; k <= rounds; k++)

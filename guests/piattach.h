@@ -38,24 +38,24 @@ enum pa_role {
  * pi-broadcast-logical: one IPI of each kind per round, each with its own vector, so the
  * guest's per-vector counts tell the kinds apart.  Targets are a bitmap of vCPU indexes.
  */
-#define PA_IPI_ALL_BUT_SELF 0x61 /* shorthand 11: vCPUs 1, 2, 3 */
-#define PA_IPI_PHYS_BCAST 0x62   /* physical destination 0xffffffff: all 4, sender included */
-#define PA_IPI_LOGICAL 0x63      /* logical: the OR of vCPU 1's and 3's LDRs: 1 and 3, not 2 */
+#define PA_IPI_ALL_BUT_SELF  0x61 /* shorthand 11: vCPUs 1, 2, 3 */
+#define PA_IPI_PHYS_BCAST    0x62 /* physical destination 0xffffffff: all 4, sender included */
+#define PA_IPI_LOGICAL	     0x63 /* logical: the OR of vCPU 1's and 3's LDRs: 1 and 3, not 2 */
 #define PA_IPI_LOGICAL_BCAST 0x64 /* logical destination 0xffffffff: all 4 */
 #define PA_IPI_OTHER_CLUSTER 0x65 /* logical, cluster 1, bitmap of 1 and 3: no vCPU */
-#define PA_IPI_END 0x66           /* shorthand 11 once the sender is done: the halters leave */
+#define PA_IPI_END	     0x66 /* shorthand 11 once the sender is done: the halters leave */
 
 #define PA_WAIT_READY (1u << 24) /* driver: wait for vCPU 0's announcement of the round */
-#define PA_ROUNDS(p) ((p) & 0xffffffu)
+#define PA_ROUNDS(p)  ((p)&0xffffffu)
 
 /* PA_OP_STEP answer bits */
 #define PA_STEP_SEND (1u << 0) /* the driver sends PA_VECTOR to vCPU 0 (a vIPI) */
-#define PA_STEP_GO (1u << 1)   /* the driver lets vCPU 0 go on to its HLT */
+#define PA_STEP_GO   (1u << 1) /* the driver lets vCPU 0 go on to its HLT */
 
 /* HC_TEST ops (rdi), answered by pi_attach.c */
-#define PA_OP_ROLE 0  /* -> role | param << 8 */
+#define PA_OP_ROLE  0 /* -> role | param << 8 */
 #define PA_OP_ROUND 1 /* rsi = round vCPU 0 starts */
-#define PA_OP_STEP 2  /* rsi = round: the host's part of the round -> PA_STEP_* */
-#define PA_OP_WAKE 3  /* rsi = vCPU: sched_wake (rescue) */
+#define PA_OP_STEP  2 /* rsi = round: the host's part of the round -> PA_STEP_* */
+#define PA_OP_WAKE  3 /* rsi = vCPU: sched_wake (rescue) */
 
 #endif

@@ -7,8 +7,8 @@
  */
 #include "guests/lib.h"
 
-#define ROUNDS 64
-#define VEC_PING 0x50
+#define ROUNDS	  64
+#define VEC_PING  0x50
 #define VEC_TIMER 0x60
 
 static struct {
@@ -72,5 +72,7 @@ u64 guest_main(u64 index, u64 count)
 	g_printf("vCPU 0 woke for %u IPIs from %u vCPU(s) and for its timer\n", n, senders);
 	return g_report(n == ROUNDS * senders && got(VEC_TIMER) == 1,
 			"pingpong: %u of %u IPIs, %u timer interrupt(s)", n, ROUNDS * senders,
-			got(VEC_TIMER)) ? 0 : 1;
+			got(VEC_TIMER))
+		       ? 0
+		       : 1;
 }

@@ -9,7 +9,7 @@
 
 /* Guest TSC ticks (Bochs: 50 per us) without the expected event before we call it lost. */
 #define LOST_TICKS 2000000ull
-#define MAX_LOST 8
+#define MAX_LOST   8
 /*
  * Sender's delay loop before each IPI: long enough for the halter to reach its HLT exit, where
  * the host's test point waits for the post (pi_races.c), so the post lands in the forced window.
@@ -83,9 +83,10 @@ static void sender(u32 param)
 		}
 		while (!wait_got(k)) {
 			lost++;
-			g_report(false, "round %u: lost wakeup: vCPU 0 not woken %lu ticks "
-				 "after the post (%u received)", k, (u64)LOST_TICKS,
-				 got(0, PR_VECTOR));
+			g_report(false,
+				 "round %u: lost wakeup: vCPU 0 not woken %lu ticks "
+				 "after the post (%u received)",
+				 k, (u64)LOST_TICKS, got(0, PR_VECTOR));
 			test(PR_OP_WAKE, 0, 0); /* rescue, so that one loss does not end the run */
 			if (lost >= MAX_LOST)
 				goto out;
@@ -138,9 +139,9 @@ static u64 state_of(u32 idx)
 	return (u64)test(PR_OP_STATE, idx, 0);
 }
 
-#define ST_STATE(s) ((s) & 0xff)
+#define ST_STATE(s)    ((s)&0xff)
 #define ST_BLOCKING(s) (((s) >> 8) & 1)
-#define ST_CPU(s) (((s) >> 16) & 0xff)
+#define ST_CPU(s)      (((s) >> 16) & 0xff)
 
 /* bug03_blocking_preempted_migrated: C' on pCPU 2 -> migrated to 3 -> blocks there -> post. */
 static void cprime(void)
@@ -152,14 +153,16 @@ static void cprime(void)
 		if (ST_STATE(s) == PR_SE_RUNNABLE && ST_BLOCKING(s) && ST_CPU(s) == 2)
 			break;
 		if (ST_STATE(s) == PR_SE_BLOCKED || g_rdtsc() - t0 > 10 * LOST_TICKS) {
-			g_report(false, "vCPU 0 never seen preempted while blocking on pCPU 2 "
-				 "(state %#lx)", s);
+			g_report(false,
+				 "vCPU 0 never seen preempted while blocking on pCPU 2 "
+				 "(state %#lx)",
+				 s);
 			goto out;
 		}
 		delay(200);
 	}
 	g_report(test(PR_OP_MIGRATE, 0, 3) == 1, "vCPU 0 preempted while blocking on pCPU 2 "
-		 "(C'), migrated to pCPU 3");
+						 "(C'), migrated to pCPU 3");
 	t0 = g_rdtsc();
 	for (;;) {
 		s = state_of(0);

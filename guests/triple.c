@@ -9,7 +9,7 @@ u64 guest_main(u64 index, u64 count)
 	struct {
 		u16 limit;
 		u64 base;
-	} __attribute__((packed)) none = { 0, 0 };
+	} __attribute__((packed)) none = {0, 0};
 
 	if (index != 0) {
 		g_printf("spinning until my VM is stopped\n");

@@ -44,8 +44,8 @@ static void parse_boot_info(u32 magic, u32 mbi)
 	} else if (magic == MB1_BOOT_MAGIC) {
 		r = mb1_parse((const void *)(u64)mbi, &bi);
 	} else {
-		panic("unknown boot loader magic %#x (need multiboot2 %#x or multiboot1 %#x)", magic,
-		      MB2_BOOT_MAGIC, MB1_BOOT_MAGIC);
+		panic("unknown boot loader magic %#x (need multiboot2 %#x or multiboot1 %#x)",
+		      magic, MB2_BOOT_MAGIC, MB1_BOOT_MAGIC);
 	}
 	for (u32 i = 0; i < bi.nr_errors; i++)
 		printk("boot: bad boot information: %s\n", bi.errors[i]);
@@ -87,7 +87,8 @@ static void parse_acpi(void)
 static void print_banner(void)
 {
 	printk("pihv: ready cpus=%u apic=%s vmx=%s pi=%s vtd=%s\n", pcpu_count(), apic_mode_name(),
-	       platform.vmx ? "on" : "off", platform.pi ? "on" : "off", platform.vtd_ir ? "ir" : "off");
+	       platform.vmx ? "on" : "off", platform.pi ? "on" : "off",
+	       platform.vtd_ir ? "ir" : "off");
 }
 
 const struct boot_info *kernel_boot_info(void)

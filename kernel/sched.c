@@ -277,8 +277,7 @@ u32 sched_nr_queued(u32 cpu)
 	u32 n = 0;
 	unsigned long f = spin_lock_irqsave(&rq->lock);
 
-	list_for_each(p, &rq->queue)
-		n++;
+	list_for_each(p, &rq->queue) n++;
 	spin_unlock_irqrestore(&rq->lock, f);
 	return n;
 }

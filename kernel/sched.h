@@ -40,15 +40,15 @@ struct sched_ops {
 };
 
 struct sched_entity {
-	struct list_head link;     /* on rq->queue while RUNNABLE */
+	struct list_head link; /* on rq->queue while RUNNABLE */
 	const struct sched_ops *ops;
 	const char *name;
-	u32 cpu;                   /* run queue it belongs to; changed only under that rq's lock */
-	u32 pin;                   /* SCHED_NO_PIN or the only pCPU it may run on */
+	u32 cpu; /* run queue it belongs to; changed only under that rq's lock */
+	u32 pin; /* SCHED_NO_PIN or the only pCPU it may run on */
 	enum sched_state state;
-	bool blocking;             /* RUNNING and about to block; see above */
-	bool on_cpu;               /* between picked and switched out: must not migrate */
-	u32 migrate_to;            /* SCHED_NO_PIN or a pending migration target */
+	bool blocking;	/* RUNNING and about to block; see above */
+	bool on_cpu;	/* between picked and switched out: must not migrate */
+	u32 migrate_to; /* SCHED_NO_PIN or a pending migration target */
 	/* statistics, written by the owning pCPU */
 	u64 nr_switch_in, nr_preempted, nr_blocked, nr_woken, nr_migrations;
 };

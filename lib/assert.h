@@ -1,4 +1,5 @@
-/* Leaf header: ASSERT().  assert_fail() is provided by kernel/panic.c or by the host test runtime. */
+/* Leaf header: ASSERT().  assert_fail() is provided by kernel/panic.c or by the host test runtime.
+ */
 #ifndef KERNEL_ASSERT_H
 #define KERNEL_ASSERT_H
 

@@ -64,7 +64,7 @@ static void emit_num(struct out *o, u64 v, bool neg, unsigned base, bool upper, 
 
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%') {
@@ -136,7 +136,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			if (c == 'u')
 				emit_num(&o, uv, false, 10, false, width, left, zero, "");
 			else if (c == 'o')
-				emit_num(&o, uv, false, 8, false, width, left, zero, alt ? "0" : "");
+				emit_num(&o, uv, false, 8, false, width, left, zero,
+					 alt ? "0" : "");
 			else
 				emit_num(&o, uv, false, 16, c == 'X', width, left, zero,
 					 alt && uv ? (c == 'X' ? "0X" : "0x") : "");

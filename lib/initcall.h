@@ -13,30 +13,28 @@
 #include "lib/compiler.h"
 
 #define INIT_EARLY 1 /* BSP: memory, timers; after ACPI and the BSP's APIC */
-#define INIT_SMP 2   /* AP bring-up */
-#define INIT_VMX 3   /* VMX root on every CPU */
-#define INIT_VTD 4   /* IOMMU interrupt remapping */
-#define INIT_LATE 5  /* scheduler, guests */
+#define INIT_SMP   2 /* AP bring-up */
+#define INIT_VMX   3 /* VMX root on every CPU */
+#define INIT_VTD   4 /* IOMMU interrupt remapping */
+#define INIT_LATE  5 /* scheduler, guests */
 
 struct initcall {
 	const char *name;
 	int (*fn)(void);
 };
 
-#define __INITCALL(sec, level, f)                                                          \
-	static const struct initcall __init_##f __used __section(sec "." #level) __aligned(8) = { \
-		#f, f                                                                    \
-	}
+#define __INITCALL(sec, level, f)                                                                  \
+	static const struct initcall __init_##f __used __section(sec "." #level)                   \
+		__aligned(8) = {#f, f}
 #define INITCALL(level, f) __INITCALL(".initcall", level, f)
-#define CPUINIT(level, f) __INITCALL(".cpuinit", level, f)
+#define CPUINIT(level, f)  __INITCALL(".cpuinit", level, f)
 
 /*
  * The payload: what the kernel runs on the BSP once everything is up (the product's is the VMs
  * from the boot modules, vmboot/run.c).  One per image; it does not return.
  */
-#define PAYLOAD(f)                                                                         \
-	static void (*const __payload_##f)(void) __used __section(".payload")   \
-		__aligned(8) = f
+#define PAYLOAD(f)                                                                                 \
+	static void (*const __payload_##f)(void) __used __section(".payload") __aligned(8) = f
 
 /* Runs the image's payload (after the banner, IRQs on).  Does not return. */
 __noreturn void kernel_payload_run(void);

@@ -16,7 +16,7 @@ typedef int32_t s32;
 typedef int64_t s64;
 typedef u64 paddr_t;
 
-#define BIT(n) (1u << (n))
+#define BIT(n)	   (1u << (n))
 #define BIT_ULL(n) (1ull << (n))
 /* Bits h..l inclusive, as a 64-bit mask. */
 #define GENMASK_ULL(h, l) ((~0ull >> (63 - (h))) & (~0ull << (l)))

@@ -133,7 +133,7 @@ void pi_load(struct pi_vcpu *pv, unsigned int cpu)
 	 * a vCPU left behind on the old list would never be found by the handler that its
 	 * notifications now reach (bug 3), and would be added twice when it blocks again (bug 4).
 	 */
-	if (!list_empty(&pv->wakeup_link)) /* M:unlist_cond */
+	if (!list_empty(&pv->wakeup_link))	 /* M:unlist_cond */
 		list_del_init(&pv->wakeup_link); /* M:leave_list */
 	/* NDST, SN and NV in one cmpxchg: a poster sees either the old or the new triple. */
 	old = pi_env_load64(ctl);
@@ -161,7 +161,7 @@ static void pi_arm_wakeup(struct pi_vcpu *pv)
 	u64 old, new;
 
 	flags = pi_env_irq_save(); /* M:arm_irqsave */
-	pi_env_lock(&pc->lock); /* M:arm_lock */
+	pi_env_lock(&pc->lock);	   /* M:arm_lock */
 	/* pv is loaded here, so its binding is ours and it is on no list (bug 4: no double add). */
 	ASSERT(pv->cpu == cpu);
 	ASSERT(list_empty(&pv->wakeup_link));
@@ -217,7 +217,8 @@ void pi_wakeup_handler(unsigned int cpu)
 	ASSERT(cpu == pi_env_this_cpu());
 	/* IRQ context: IRQs are off, which is the only way anyone takes this lock (bug 9). */
 	pi_env_lock(&pc->lock);
-	list_for_each(pos, &pc->wakeup_list) {
+	list_for_each(pos, &pc->wakeup_list)
+	{
 		struct pi_vcpu *pv = list_entry(pos, struct pi_vcpu, wakeup_link);
 
 		/* The vCPU stays listed: its pi_load takes it off under this lock. */
@@ -314,7 +315,8 @@ void pi_cpu_offline(unsigned int dead, unsigned int target)
 	/* The only nesting of pi locks: lower cpu index first. */
 	pi_env_lock(dead < target ? &pd->lock : &pt->lock);
 	pi_env_lock(dead < target ? &pt->lock : &pd->lock);
-	list_for_each_safe(pos, tmp, &pd->wakeup_list) {
+	list_for_each_safe(pos, tmp, &pd->wakeup_list)
+	{
 		struct pi_vcpu *pv = list_entry(pos, struct pi_vcpu, wakeup_link);
 		u64 *ctl = &pv->desc.control;
 		u64 old, new;

@@ -25,9 +25,9 @@
 #include "lib/types.h"
 
 struct pi_desc {
-	u64 pir[4];   /* PIR bits 255:0; pir[v / 64] bit (v % 64) is vector v */
-	u64 control;  /* ON, SN, NV, NDST; see PI_CTL_* */
-	u64 rsvd[3];  /* bits 511:320, reserved, must stay zero */
+	u64 pir[4];  /* PIR bits 255:0; pir[v / 64] bit (v % 64) is vector v */
+	u64 control; /* ON, SN, NV, NDST; see PI_CTL_* */
+	u64 rsvd[3]; /* bits 511:320, reserved, must stay zero */
 } __aligned(64);
 
 static_assert(sizeof(struct pi_desc) == 64, "PI descriptor is 64 bytes (SDM 29.6)");
@@ -35,16 +35,16 @@ static_assert(offsetof(struct pi_desc, pir) == 0, "PIR is bits 255:0");
 static_assert(offsetof(struct pi_desc, control) == 32, "control word starts at bit 256");
 
 /* Bit positions inside the control word (descriptor bit N is control bit N - 256). */
-#define PI_CTL_ON_BIT 0
-#define PI_CTL_SN_BIT 1
-#define PI_CTL_NV_SHIFT 16
-#define PI_CTL_NV_MASK GENMASK_ULL(23, 16)
+#define PI_CTL_ON_BIT	  0
+#define PI_CTL_SN_BIT	  1
+#define PI_CTL_NV_SHIFT	  16
+#define PI_CTL_NV_MASK	  GENMASK_ULL(23, 16)
 #define PI_CTL_NDST_SHIFT 32
-#define PI_CTL_NDST_MASK GENMASK_ULL(63, 32)
+#define PI_CTL_NDST_MASK  GENMASK_ULL(63, 32)
 
 /* Bits of the control word that software may own; everything else is reserved (must be 0). */
-#define PI_CTL_VALID_MASK (BIT_ULL(PI_CTL_ON_BIT) | BIT_ULL(PI_CTL_SN_BIT) | PI_CTL_NV_MASK | \
-			   PI_CTL_NDST_MASK)
+#define PI_CTL_VALID_MASK                                                                          \
+	(BIT_ULL(PI_CTL_ON_BIT) | BIT_ULL(PI_CTL_SN_BIT) | PI_CTL_NV_MASK | PI_CTL_NDST_MASK)
 
 static inline bool pi_ctl_on(u64 ctl)
 {

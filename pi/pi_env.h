@@ -19,16 +19,16 @@ struct pi_vcpu;
 
 /* --- shared memory ---------------------------------------------------------------------- */
 
-u64 pi_env_load64(const u64 *p);			/* acquire */
-u32 pi_env_load32(const u32 *p);			/* acquire */
-void pi_env_store32(u32 *p, u32 v);			/* release */
-u64 pi_env_xchg64(u64 *p, u64 v);			/* seq_cst; returns the old value */
+u64 pi_env_load64(const u64 *p);    /* acquire */
+u32 pi_env_load32(const u32 *p);    /* acquire */
+void pi_env_store32(u32 *p, u32 v); /* release */
+u64 pi_env_xchg64(u64 *p, u64 v);   /* seq_cst; returns the old value */
 /* seq_cst; on failure stores the current value into *expected and returns false. */
 bool pi_env_cmpxchg64(u64 *p, u64 *expected, u64 desired);
 /* seq_cst; bit < 64; return the old value of the bit.  Always a locked RMW, even if unchanged. */
 bool pi_env_test_and_set_bit(u64 *word, unsigned int bit);
 bool pi_env_test_and_clear_bit(u64 *word, unsigned int bit);
-void pi_env_mb(void);					/* full barrier (mfence) */
+void pi_env_mb(void); /* full barrier (mfence) */
 
 /* --- locks ------------------------------------------------------------------------------ */
 
@@ -42,9 +42,9 @@ typedef struct {
 	u32 word;
 } pi_lock_t;
 
-void pi_env_lock_init(pi_lock_t *l);			/* before the lock is shared */
-void pi_env_lock(pi_lock_t *l);				/* @pre IRQs disabled (asserted) */
-void pi_env_unlock(pi_lock_t *l);			/* @pre held by this CPU */
+void pi_env_lock_init(pi_lock_t *l); /* before the lock is shared */
+void pi_env_lock(pi_lock_t *l);	     /* @pre IRQs disabled (asserted) */
+void pi_env_unlock(pi_lock_t *l);    /* @pre held by this CPU */
 
 /* --- this CPU --------------------------------------------------------------------------- */
 
@@ -53,8 +53,8 @@ unsigned long pi_env_irq_save(void);
 /* Restore the state saved by pi_env_irq_save(); IRQs pending meanwhile are taken right after. */
 void pi_env_irq_restore(unsigned long flags);
 bool pi_env_irqs_disabled(void);
-unsigned int pi_env_this_cpu(void);			/* index into pi_cpus[], < MAX_CPUS */
-u32 pi_env_apic_id(unsigned int cpu);			/* x2APIC ID of pCPU cpu: the NDST value */
+unsigned int pi_env_this_cpu(void);   /* index into pi_cpus[], < MAX_CPUS */
+u32 pi_env_apic_id(unsigned int cpu); /* x2APIC ID of pCPU cpu: the NDST value */
 
 /* --- interrupts and the scheduler ------------------------------------------------------- */
 

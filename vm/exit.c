@@ -32,30 +32,39 @@ static enum exit_action exit_preempt_timer(struct vcpu *v);
 static enum exit_action exit_intr_window(struct vcpu *v);
 
 static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
-	[EXIT_EXCEPTION_NMI] = { exit_exception, "exception/NMI", 0 },
-	[EXIT_EXTERNAL_INTERRUPT] = { exit_extint, "external interrupt", 0 },
-	[EXIT_TRIPLE_FAULT] = { exit_triple_fault, "triple fault", 0 },
-	[EXIT_CPUID] = { exit_cpuid, "CPUID", 0 },
-	[EXIT_HLT] = { exit_hlt, "HLT", 0 },
-	[EXIT_VMCALL] = { exit_vmcall, "VMCALL", 0 },
-	[EXIT_IO_INSTRUCTION] = { exit_io, "I/O instruction", EXIT_NEEDS_QUAL },
-	[EXIT_MSR_READ] = { exit_rdmsr, "RDMSR", 0 },
-	[EXIT_MSR_WRITE] = { exit_wrmsr, "WRMSR", 0 },
-	[EXIT_INVALID_GUEST_STATE] = { exit_invalid_state, "invalid guest state", EXIT_NEEDS_QUAL },
-	[EXIT_EPT_VIOLATION] = { exit_ept_violation, "EPT violation", EXIT_NEEDS_QUAL },
-	[EXIT_PREEMPTION_TIMER] = { exit_preempt_timer, "preemption timer", 0 },
-	[EXIT_INTERRUPT_WINDOW] = { exit_intr_window, "interrupt window", 0 },
+	[EXIT_EXCEPTION_NMI] = {exit_exception, "exception/NMI", 0},
+	[EXIT_EXTERNAL_INTERRUPT] = {exit_extint, "external interrupt", 0},
+	[EXIT_TRIPLE_FAULT] = {exit_triple_fault, "triple fault", 0},
+	[EXIT_CPUID] = {exit_cpuid, "CPUID", 0},
+	[EXIT_HLT] = {exit_hlt, "HLT", 0},
+	[EXIT_VMCALL] = {exit_vmcall, "VMCALL", 0},
+	[EXIT_IO_INSTRUCTION] = {exit_io, "I/O instruction", EXIT_NEEDS_QUAL},
+	[EXIT_MSR_READ] = {exit_rdmsr, "RDMSR", 0},
+	[EXIT_MSR_WRITE] = {exit_wrmsr, "WRMSR", 0},
+	[EXIT_INVALID_GUEST_STATE] = {exit_invalid_state, "invalid guest state", EXIT_NEEDS_QUAL},
+	[EXIT_EPT_VIOLATION] = {exit_ept_violation, "EPT violation", EXIT_NEEDS_QUAL},
+	[EXIT_PREEMPTION_TIMER] = {exit_preempt_timer, "preemption timer", 0},
+	[EXIT_INTERRUPT_WINDOW] = {exit_intr_window, "interrupt window", 0},
 };
 static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_MAX, "one slot per counted reason");
 
 /* Names for reasons we do not handle, so the fatal dump can say what happened. */
 static const char *const other_names[EXIT_REASON_MAX] = {
-	[EXIT_INIT] = "INIT", [EXIT_SIPI] = "SIPI", [EXIT_TASK_SWITCH] = "task switch",
-	[EXIT_INVD] = "INVD", [EXIT_INVLPG] = "INVLPG", [EXIT_RDTSC] = "RDTSC",
-	[EXIT_CR_ACCESS] = "CR access", [EXIT_DR_ACCESS] = "DR access",
-	[EXIT_MSR_LOADING] = "MSR loading", [EXIT_MWAIT] = "MWAIT", [EXIT_MONITOR] = "MONITOR",
-	[EXIT_PAUSE] = "PAUSE", [EXIT_MACHINE_CHECK] = "machine check",
-	[EXIT_EPT_MISCONFIG] = "EPT misconfiguration", [EXIT_XSETBV] = "XSETBV",
+	[EXIT_INIT] = "INIT",
+	[EXIT_SIPI] = "SIPI",
+	[EXIT_TASK_SWITCH] = "task switch",
+	[EXIT_INVD] = "INVD",
+	[EXIT_INVLPG] = "INVLPG",
+	[EXIT_RDTSC] = "RDTSC",
+	[EXIT_CR_ACCESS] = "CR access",
+	[EXIT_DR_ACCESS] = "DR access",
+	[EXIT_MSR_LOADING] = "MSR loading",
+	[EXIT_MWAIT] = "MWAIT",
+	[EXIT_MONITOR] = "MONITOR",
+	[EXIT_PAUSE] = "PAUSE",
+	[EXIT_MACHINE_CHECK] = "machine check",
+	[EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
+	[EXIT_XSETBV] = "XSETBV",
 };
 
 const char *vmx_exit_name(u32 reason)

@@ -20,16 +20,16 @@
 #include "vm/vm.h"
 #include "vmx/vmx.h"
 
-#define LEAF1_ECX_HIDE ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15))
-#define LEAF1_ECX_APIC ((1u << 21) | (1u << 24)) /* x2APIC, TSC-deadline */
+#define LEAF1_ECX_HIDE	     ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15))
+#define LEAF1_ECX_APIC	     ((1u << 21) | (1u << 24)) /* x2APIC, TSC-deadline */
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define LEAF1_EDX_HIDE ((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
-#define BASIC_MAX 0xd
-#define EXT_MAX 0x80000008u
+#define LEAF1_EDX_HIDE	     ((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
+#define BASIC_MAX	     0xd
+#define EXT_MAX		     0x80000008u
 
 static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 {
-	struct cpuid_regs r = { 0, 0, 0, 0 };
+	struct cpuid_regs r = {0, 0, 0, 0};
 
 	switch (leaf) {
 	case 0:

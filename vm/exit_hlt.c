@@ -80,5 +80,6 @@ enum exit_action exit_hlt(struct vcpu *v)
 /* Called at the first entry after a block: adapt the window to how long it lasted. */
 void vcpu_block_done(struct vcpu *v)
 {
-	v->poll_tsc = halt_poll_next(v->poll_tsc, vcpu_halt_poll_max_for(v), rdtsc() - v->block_tsc);
+	v->poll_tsc =
+		halt_poll_next(v->poll_tsc, vcpu_halt_poll_max_for(v), rdtsc() - v->block_tsc);
 }

@@ -9,8 +9,8 @@
 
 /* Exit qualification for I/O instructions (table 28-5). */
 #define IOQ_SIZE(q) (((q)&7) + 1)
-#define IOQ_IN (1u << 3)
-#define IOQ_STRING (1u << 4)
+#define IOQ_IN	    (1u << 3)
+#define IOQ_STRING  (1u << 4)
 #define IOQ_PORT(q) (((q) >> 16) & 0xffff)
 
 enum exit_action exit_io(struct vcpu *v)
@@ -25,7 +25,8 @@ enum exit_action exit_io(struct vcpu *v)
 		v->io_other++;
 	if (q & IOQ_IN) {
 		u64 val = port == PV_CONSOLE_PORT ? PV_CONSOLE_PORT : mask;
-		/* 32-bit IN zero-extends into RAX; 8/16-bit keep the upper bits (SDM Vol. 2A IN). */
+		/* 32-bit IN zero-extends into RAX; 8/16-bit keep the upper bits (SDM Vol. 2A IN).
+		 */
 		v->regs.rax = size == 4 ? val : (v->regs.rax & ~mask) | val;
 	} else if (port == PV_CONSOLE_PORT) {
 		vcpu_console_putc(v, (char)v->regs.rax);

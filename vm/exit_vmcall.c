@@ -24,7 +24,7 @@ static const char *guest_buf(struct vcpu *v, u64 gpa, u64 len)
 	return p;
 }
 
-static const char *const report_word[] = { "pass", "fail", "skip" };
+static const char *const report_word[] = {"pass", "fail", "skip"};
 
 static enum exit_action hc_report(struct vcpu *v)
 {

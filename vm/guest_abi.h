@@ -19,22 +19,22 @@
 #ifndef VMX_GUEST_ABI_H
 #define VMX_GUEST_ABI_H
 
-#define GUEST_GDT 0x0000
-#define GUEST_PML4 0x1000
-#define GUEST_PDPT 0x2000
-#define GUEST_PD 0x3000
-#define GUEST_LOAD 0x10000
+#define GUEST_GDT	 0x0000
+#define GUEST_PML4	 0x1000
+#define GUEST_PDPT	 0x2000
+#define GUEST_PD	 0x3000
+#define GUEST_LOAD	 0x10000
 #define GUEST_STACK_SIZE 0x4000
-#define GUEST_SEL_CODE 0x08
-#define GUEST_SEL_DATA 0x10
+#define GUEST_SEL_CODE	 0x08
+#define GUEST_SEL_DATA	 0x10
 
 /* Number                       args                          result */
 #define HC_CONSOLE_WRITE 1 /*   rdi=buf, rsi=len (<= 4096)       len written */
-#define HC_VCPU_ID 2       /*   -                                this vCPU's index in the VM */
-#define HC_YIELD 3         /*   -                                0; other vCPUs on this pCPU run */
-#define HC_REPORT 4        /*   rdi=HC_REPORT_*, rsi=msg, rdx=len  0; one PASS/FAIL/SKIP line */
-#define HC_EXIT 5          /*   rdi=exit code                    does not return: vCPU done */
-#define HC_STAT 6          /*   rdi=slot (< 16), rsi=value       0; the host test reads it */
+#define HC_VCPU_ID	 2 /*   -                                this vCPU's index in the VM */
+#define HC_YIELD	 3 /*   -                                0; other vCPUs on this pCPU run */
+#define HC_REPORT	 4 /*   rdi=HC_REPORT_*, rsi=msg, rdx=len  0; one PASS/FAIL/SKIP line */
+#define HC_EXIT		 5 /*   rdi=exit code                    does not return: vCPU done */
+#define HC_STAT		 6 /*   rdi=slot (< 16), rsi=value       0; the host test reads it */
 /*
  * HC_STAT slot 15 is the guest's receive-counter address: the guest-physical address of
  * u32[256] counting, per vector, the interrupts its handler took.  The software posting
@@ -43,8 +43,8 @@
  * vector that is still pending merge into one interrupt (coalescing, as on hardware).
  */
 #define HC_STAT_IRQ_COUNTS 15
-#define HC_TEST 7          /*   rdi=op, rsi, rdx                 the host test's hook decides */
-#define HC_POST 8          /*   rdi=vector, rsi=vCPU index       0; posted like a device would */
+#define HC_TEST		   7 /*   rdi=op, rsi, rdx                 the host test's hook decides */
+#define HC_POST		   8 /*   rdi=vector, rsi=vCPU index       0; posted like a device would */
 
 #define HC_REPORT_PASS 0
 #define HC_REPORT_FAIL 1

@@ -39,7 +39,7 @@ static void count_ctl_write(const u64 *p)
 	if (!v)
 		return;
 	pi_pcpu_stats[pcpu_id()].desc_writes++; /* this pCPU only: no atomic needed */
-	fetch_add(&v->st.desc_writes, 1);       /* posters on any pCPU write it too */
+	fetch_add(&v->st.desc_writes, 1);	/* posters on any pCPU write it too */
 }
 
 u64 pi_env_load64(const u64 *p)

@@ -37,7 +37,7 @@ static void add_vcpu(struct vm_totals *t, const struct vcpu *v)
 
 u32 vm_print_summary(const struct vm *vm)
 {
-	struct vm_totals t = { 0 };
+	struct vm_totals t = {0};
 	char how[96], reasons[256];
 	u32 n = 0, status;
 
@@ -50,7 +50,8 @@ u32 vm_print_summary(const struct vm *vm)
 		status = (u32)vm->vcpus[0]->exit_code;
 		fmt_snprintf(how, sizeof(how), "exited with code %u", status);
 	} else {
-		fmt_snprintf(how, sizeof(how), "stopped (%u of %u vCPUs done)", t.done, vm->nr_vcpus);
+		fmt_snprintf(how, sizeof(how), "stopped (%u of %u vCPUs done)", t.done,
+			     vm->nr_vcpus);
 		status = 1;
 	}
 	reasons[0] = 0;
@@ -61,7 +62,8 @@ u32 vm_print_summary(const struct vm *vm)
 	printk("vm %s: %s after %lu us; exits %lu:%s; posted=%lu notified=%lu blocked=%lu "
 	       "woken=%lu poll_hits=%lu preempted=%lu migrated=%lu desc_writes=%lu; guest "
 	       "reports pass=%u fail=%u skip=%u\n",
-	       vm->name, how, t.end_tsc > vm->start_tsc ? timer_tsc_to_us(t.end_tsc - vm->start_tsc) : 0,
+	       vm->name, how,
+	       t.end_tsc > vm->start_tsc ? timer_tsc_to_us(t.end_tsc - vm->start_tsc) : 0,
 	       t.exits_total, reasons, t.posted, t.notified, t.blocks, t.woken, t.poll_hits,
 	       t.preempted, t.migrations, t.desc_writes, vm->reports[0], vm->reports[1],
 	       vm->reports[2]);

@@ -29,17 +29,17 @@
 #include "vm/vtimer.h"
 
 /* Virtual-APIC page offsets (xAPIC layout, SDM Vol. 3A table 11-1). */
-#define VAPIC_ID 0x20
-#define VAPIC_VERSION 0x30
-#define VAPIC_LDR 0xd0
-#define VAPIC_SVR 0xf0
-#define VAPIC_ISR 0x100
-#define VAPIC_IRR 0x200
+#define VAPIC_ID	0x20
+#define VAPIC_VERSION	0x30
+#define VAPIC_LDR	0xd0
+#define VAPIC_SVR	0xf0
+#define VAPIC_ISR	0x100
+#define VAPIC_IRR	0x200
 #define VAPIC_LVT_TIMER 0x320
 
-#define RFLAGS_IF (1ul << 9)
+#define RFLAGS_IF		   (1ul << 9)
 #define INTERRUPTIBILITY_STI_MOVSS 3u
-#define PROC_INTR_WINDOW_EXITING (1u << 2)
+#define PROC_INTR_WINDOW_EXITING   (1u << 2)
 
 static u8 *msr_bitmap;
 
@@ -95,7 +95,7 @@ void vapic_vmcs_setup(struct vcpu *v)
 	const struct vmx_controls *c = vmx_get_controls();
 	u32 id = v->index;
 
-	*reg(v, VAPIC_ID) = id;                 /* x2APIC: the full 32-bit ID */
+	*reg(v, VAPIC_ID) = id; /* x2APIC: the full 32-bit ID */
 	*reg(v, VAPIC_VERSION) = 0x50014;
 	*reg(v, VAPIC_LDR) = logical_id(id);
 	*reg(v, VAPIC_SVR) = 0x1ff;
@@ -144,8 +144,9 @@ static void inject_backlog(struct vcpu *v)
 	       !(vmcs_read32(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
 	if (open) {
 		v->sw_irr[vec / 64] &= ~(1ull << (vec % 64));
-		vmcs_write32(VM_ENTRY_INTR_INFO, (u32)vec | (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT) |
-							 INTR_INFO_VALID);
+		vmcs_write32(VM_ENTRY_INTR_INFO,
+			     (u32)vec | (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT) |
+				     INTR_INFO_VALID);
 		v->st.injected++;
 		if (highest(v->sw_irr) < 0) {
 			if (proc & PROC_INTR_WINDOW_EXITING)
@@ -261,9 +262,10 @@ static __attribute__((noinline)) void icr_many(struct vcpu *v, u8 vec, u32 short
 
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		/* a shorthand ignores the destination field and its mode (11.6.1) */
-		bool hit = shorthand == 0 ? dest_match(dest, logical, i) :
-			   shorthand == 1 ? i == v->index :
-			   shorthand == 2 ? true : i != v->index;
+		bool hit = shorthand == 0   ? dest_match(dest, logical, i)
+			   : shorthand == 1 ? i == v->index
+			   : shorthand == 2 ? true
+					    : i != v->index;
 		if (!hit)
 			continue;
 		v->st.vipis_sent++;

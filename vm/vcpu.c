@@ -75,7 +75,8 @@ void vcpu_dump(struct vcpu *v)
 	u32 reason = v->exit_reason;
 
 	printk("  exit reason %#x (%s%s) qualification %#lx\n", reason,
-	       vmx_exit_name(reason & 0xffff), reason & EXIT_REASON_ENTRY_FAIL ? ", entry failed" : "",
+	       vmx_exit_name(reason & 0xffff),
+	       reason & EXIT_REASON_ENTRY_FAIL ? ", entry failed" : "",
 	       vmcs_readnat(EXIT_QUALIFICATION));
 	printk("  intr info %#x error %#x idt-vectoring %#x insn len %u gpa %#lx linear %#lx\n",
 	       vmcs_read32(VM_EXIT_INTR_INFO), vmcs_read32(VM_EXIT_INTR_ERROR_CODE),
@@ -92,7 +93,7 @@ void vcpu_dump(struct vcpu *v)
 
 void vcpu_print_stats(const struct vcpu *v)
 {
-	static const char *const states[] = { "runnable", "blocked", "done", "dead" };
+	static const char *const states[] = {"runnable", "blocked", "done", "dead"};
 	const struct vcpu_stats *t = &v->st;
 	const struct sched_entity *se = &v->se;
 	char buf[256];
@@ -102,21 +103,24 @@ void vcpu_print_stats(const struct vcpu *v)
 	for (u32 i = 0; i < EXIT_REASON_MAX && n < sizeof(buf) - 1; i++) {
 		if (!v->exits[i])
 			continue;
-		n += fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%lu", vmx_exit_name(i), v->exits[i]);
+		n += fmt_snprintf(buf + n, sizeof(buf) - n, " %s=%lu", vmx_exit_name(i),
+				  v->exits[i]);
 	}
 	printk("vmx: [%s/%u] %s (code %lu) on cpu %u: %lu exits:%s\n", v->vm->name, v->index,
 	       states[v->state], v->exit_code, v->ran_on, v->exits_total, buf);
 	printk("vmx: [%s/%u] pi: posted=%lu notified=%lu synced=%lu injected=%lu desc_writes=%lu "
-	       "wakes=%lu vipis_sent=%lu\n", v->vm->name, v->index, t->posted, t->post_notified,
-	       t->synced, t->injected, t->desc_writes, t->pi_wakes, t->vipis_sent);
+	       "wakes=%lu vipis_sent=%lu\n",
+	       v->vm->name, v->index, t->posted, t->post_notified, t->synced, t->injected,
+	       t->desc_writes, t->pi_wakes, t->vipis_sent);
 	printk("vmx: [%s/%u] hlt: pending=%lu poll_hits=%lu poll_misses=%lu blocks=%lu if0=%lu "
 	       "poll_hit_writes=%lu block_cycles=%lu block_cycle_writes=%lu timer_vmx=%lu "
-	       "timer_host=%lu\n", v->vm->name, v->index, t->hlt_pending, t->poll_hits,
-	       t->poll_misses, t->blocks, t->hlt_if0, t->poll_hit_writes, t->block_cycles,
-	       t->block_cycle_writes, t->timer_vmx, t->timer_host);
+	       "timer_host=%lu\n",
+	       v->vm->name, v->index, t->hlt_pending, t->poll_hits, t->poll_misses, t->blocks,
+	       t->hlt_if0, t->poll_hit_writes, t->block_cycles, t->block_cycle_writes, t->timer_vmx,
+	       t->timer_host);
 	printk("vmx: [%s/%u] sched: loads=%lu puts blocking=%lu preempted=%lu other=%lu "
-	       "switch_in=%lu preempted=%lu blocked=%lu woken=%lu migrations=%lu\n", v->vm->name,
-	       v->index, t->loads, t->puts_blocking, t->puts_preempted, t->puts_other,
+	       "switch_in=%lu preempted=%lu blocked=%lu woken=%lu migrations=%lu\n",
+	       v->vm->name, v->index, t->loads, t->puts_blocking, t->puts_preempted, t->puts_other,
 	       se->nr_switch_in, se->nr_preempted, se->nr_blocked, se->nr_woken, se->nr_migrations);
 }
 
@@ -125,8 +129,8 @@ void vcpu_print_pcpu_stats(u32 n)
 	for (u32 c = 0; c < n; c++) {
 		const struct pi_pcpu_stats *p = &pi_pcpu_stats[c];
 		printk("vmx: cpu %u: desc_writes=%lu self_ipis=%lu wakeup_irqs=%lu notify_irqs=%lu "
-		       "idle_halts=%lu pulls=%lu switches=%lu\n", c, p->desc_writes, p->self_ipis,
-		       p->wakeup_irqs, p->notify_irqs, p->idle_halts, p->pulls,
-		       sched_rqs[c].nr_switches);
+		       "idle_halts=%lu pulls=%lu switches=%lu\n",
+		       c, p->desc_writes, p->self_ipis, p->wakeup_irqs, p->notify_irqs,
+		       p->idle_halts, p->pulls, sched_rqs[c].nr_switches);
 	}
 }

@@ -36,20 +36,20 @@ enum vcpu_state {
  * only by the pCPU running the vCPU.
  */
 struct vcpu_stats {
-	u64 desc_writes;    /* (atomic) descriptor control-word writes, by anyone */
-	u64 pi_wakes;       /* (atomic) pi_env_wake() calls that woke or cancelled a block */
-	u64 posted;         /* (atomic) pi_post() calls targeting this vCPU */
-	u64 post_notified;  /* (atomic) of which sent a notification IPI */
-	u64 coalesced;      /* (atomic) of which found their vector still pending (merged) */
-	u64 synced;         /* vectors moved from PIR to the guest by pi_enter_guest (software) */
-	u64 injected;       /* fallback without VID: vectors injected as events */
+	u64 desc_writes;   /* (atomic) descriptor control-word writes, by anyone */
+	u64 pi_wakes;	   /* (atomic) pi_env_wake() calls that woke or cancelled a block */
+	u64 posted;	   /* (atomic) pi_post() calls targeting this vCPU */
+	u64 post_notified; /* (atomic) of which sent a notification IPI */
+	u64 coalesced;	   /* (atomic) of which found their vector still pending (merged) */
+	u64 synced;	   /* vectors moved from PIR to the guest by pi_enter_guest (software) */
+	u64 injected;	   /* fallback without VID: vectors injected as events */
 	u64 loads, puts_blocking, puts_preempted, puts_other;
-	u64 hlt_pending;    /* HLT with an interrupt already pending: resumed at once */
+	u64 hlt_pending; /* HLT with an interrupt already pending: resumed at once */
 	u64 poll_hits, poll_misses, blocks, hlt_if0;
-	u64 vipis_sent;     /* ICR writes turned into pi_post */
-	u64 timer_vmx;      /* guest TSC deadline fired on the VMX-preemption timer */
-	u64 timer_host;     /* ... on a host timer while blocked/preempted */
-	u64 poll_hit_writes;  /* own-pCPU descriptor writes during halt-poll hits (want 0) */
+	u64 vipis_sent;	     /* ICR writes turned into pi_post */
+	u64 timer_vmx;	     /* guest TSC deadline fired on the VMX-preemption timer */
+	u64 timer_host;	     /* ... on a host timer while blocked/preempted */
+	u64 poll_hit_writes; /* own-pCPU descriptor writes during halt-poll hits (want 0) */
 	u64 block_cycles, block_cycle_writes; /* HLT miss -> block -> wake -> entry: writes */
 };
 
@@ -61,12 +61,12 @@ struct vcpu {
 	struct sched_entity se;
 	struct vcpu_regs regs; /* entry.S */
 	struct vm *vm;
-	u32 index; /* within the VM; also its x2APIC ID */
-	u32 pcpu;  /* home pCPU from the config: first run queue, and the pin unless unpinned */
+	u32 index;  /* within the VM; also its x2APIC ID */
+	u32 pcpu;   /* home pCPU from the config: first run queue, and the pin unless unpinned */
 	u32 ran_on; /* pCPU of the last switch-in */
 	u16 vpid;
 	void *vmcs;
-	u32 *vapic;  /* virtual-APIC page (SDM Vol. 3C 30.1) */
+	u32 *vapic; /* virtual-APIC page (SDM Vol. 3C 30.1) */
 	bool vmcs_ready, launched;
 	enum vcpu_state state;
 	u64 exit_code; /* HC_EXIT argument */
@@ -78,16 +78,16 @@ struct vcpu {
 	u64 exit_qual;
 
 	/* Scheduling and HLT. */
-	bool block_if;      /* guest RFLAGS.IF at the HLT that blocked it (pi_put's argument) */
+	bool block_if;	     /* guest RFLAGS.IF at the HLT that blocked it (pi_put's argument) */
 	bool counting_block; /* a HLT miss is being timed until the next entry */
 	u64 block_tsc, block_writes0;
-	u64 slice_end;      /* TSC end of the current slice, 0 = none started */
-	u64 poll_tsc;       /* adaptive halt-poll window (TSC ticks) */
-	u64 sw_irr[4];      /* fallback without VID: pending vectors not yet injected */
+	u64 slice_end; /* TSC end of the current slice, 0 = none started */
+	u64 poll_tsc;  /* adaptive halt-poll window (TSC ticks) */
+	u64 sw_irr[4]; /* fallback without VID: pending vectors not yet injected */
 
 	/* Guest TSC-deadline timer (vm/vtimer.c). */
-	u64 tsc_deadline;   /* (atomic) 0 = disarmed */
-	u32 lvt_timer;      /* guest's LVT timer register (vector in 7:0, mask bit 16) */
+	u64 tsc_deadline; /* (atomic) 0 = disarmed */
+	u32 lvt_timer;	  /* guest's LVT timer register (vector in 7:0, mask bit 16) */
 	struct timer host_timer[MAX_CPUS]; /* one per pCPU: armed there at switch-out */
 
 	struct vcpu_stats st;
@@ -102,16 +102,16 @@ struct vcpu {
 };
 
 /* A test's look at v at point p of the HLT/put/entry path (lib/test_seam.h). */
-#define VCPU_TEST_POINT(v, p, blocking, preempted)                                   \
-	do {                                                                         \
-		if (__builtin_expect(test_seam.vcpu_point != NULL, 0))               \
-			test_seam.vcpu_point((v), (p), (blocking), (preempted));     \
+#define VCPU_TEST_POINT(v, p, blocking, preempted)                                                 \
+	do {                                                                                       \
+		if (__builtin_expect(test_seam.vcpu_point != NULL, 0))                             \
+			test_seam.vcpu_point((v), (p), (blocking), (preempted));                   \
 	} while (0)
 
 /* The vCPU set one vm_run() runs: the pCPU loops stop when live reaches 0. */
 struct vcpu_run {
-	u32 live;      /* (atomic) vCPUs not yet DONE/DEAD */
-	u64 cpus;      /* pCPUs running the loop */
+	u32 live; /* (atomic) vCPUs not yet DONE/DEAD */
+	u64 cpus; /* pCPUs running the loop */
 	/* Tests: called on every pCPU of the run as its loop starts (IRQs off). */
 	void (*pcpu_hook)(u32 cpu, void *arg);
 	void *hook_arg;

@@ -33,7 +33,7 @@
 u64 vcpu_halt_poll_max;
 u64 vcpu_slice_tsc;
 
-#define SLICE_US_DEFAULT 4000     /* 200,000 Bochs TSC ticks (50 MHz) */
+#define SLICE_US_DEFAULT     4000 /* 200,000 Bochs TSC ticks (50 MHz) */
 #define HALT_POLL_US_DEFAULT 200  /* KVM's halt_poll_ns default */
 
 static u64 option_us(const char *key, u64 def)
@@ -122,7 +122,7 @@ static void switch_out(struct sched_entity *se, bool blocking, bool preempted)
 	v->launched = false;
 }
 
-static const struct sched_ops vcpu_sched_ops = { switch_in, switch_out };
+static const struct sched_ops vcpu_sched_ops = {switch_in, switch_out};
 
 u64 vcpu_halt_poll_max_for(const struct vcpu *v)
 {
@@ -148,7 +148,8 @@ void vcpu_post(struct vcpu *v, u8 vector)
 	 * coalescing from a lost interrupt.  A sample, not atomic with the post.
 	 */
 	if ((load_relaxed(&v->pi.desc.pir[vector / 64]) >> (vector % 64) & 1) ||
-	    (v->vapic && (load_relaxed(&v->vapic[(0x200 + 16 * (vector / 32)) / 4]) >> (vector % 32) & 1)))
+	    (v->vapic &&
+	     (load_relaxed(&v->vapic[(0x200 + 16 * (vector / 32)) / 4]) >> (vector % 32) & 1)))
 		fetch_add(&v->st.coalesced, 1);
 	if (pi_post(&v->pi, vector))
 		fetch_add(&v->st.post_notified, 1);
@@ -194,7 +195,7 @@ static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_contr
 /* One entry and the handling of the exit it ends with. */
 static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_controls *c)
 {
-	u64 virr[4] = { 0, 0, 0, 0 };
+	u64 virr[4] = {0, 0, 0, 0};
 	unsigned long flags;
 	int r;
 
@@ -239,8 +240,7 @@ static void finish(struct vcpu *v, struct vcpu_run *run, enum vcpu_state state)
 }
 
 /* Runs v until it gives up the pCPU (blocks, yields, slice over, migration) or finishes. */
-static void run_vcpu(struct vcpu *v, u32 cpu, struct vcpu_run *run,
-		     const struct vmx_controls *c)
+static void run_vcpu(struct vcpu *v, u32 cpu, struct vcpu_run *run, const struct vmx_controls *c)
 {
 	enum exit_action a;
 
@@ -273,7 +273,8 @@ static bool balance(u32 cpu)
 		if (c == cpu)
 			continue;
 		spin_lock(&rq->lock);
-		list_for_each(p, &rq->queue) {
+		list_for_each(p, &rq->queue)
+		{
 			struct sched_entity *se = list_entry(p, struct sched_entity, link);
 			if (se->pin == SCHED_NO_PIN && se->ops == &vcpu_sched_ops) {
 				pick = se;

@@ -82,17 +82,16 @@ static void controls(struct vcpu *v)
 }
 
 /* Access rights (table 25-2): type | S<<4 | P<<7 | L<<13 | D/B<<14 | G<<15. */
-#define AR_CODE64 0xa09b /* execute/read accessed, S, P, L, G */
-#define AR_DATA 0xc093   /* read/write accessed, S, P, D/B, G */
+#define AR_CODE64     0xa09b /* execute/read accessed, S, P, L, G */
+#define AR_DATA	      0xc093 /* read/write accessed, S, P, D/B, G */
 #define AR_TSS64_BUSY 0x8b
-
 
 /* The entry state of vm/guest_abi.h (checks in 27.3.1). */
 static void guest_state(struct vcpu *v)
 {
 	const struct vmx_caps *caps = vmx_get_caps();
-	u64 cr0 = (CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG | caps->cr0_fixed0) &
-		  caps->cr0_fixed1;
+	u64 cr0 =
+		(CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG | caps->cr0_fixed0) & caps->cr0_fixed1;
 	u64 cr4 = (CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | caps->cr4_fixed0) & caps->cr4_fixed1;
 
 	vmcs_writenat(GUEST_CR0, cr0);
@@ -100,7 +99,8 @@ static void guest_state(struct vcpu *v)
 	vmcs_writenat(GUEST_CR4, cr4);
 	vmcs_writenat(GUEST_DR7, 0x400);
 	vmcs_write64(GUEST_IA32_EFER, EFER_LME | EFER_LMA);
-	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull); /* the reset value (SDM Vol. 3A 13.12.4) */
+	vmcs_write64(GUEST_IA32_PAT,
+		     0x0007040600070406ull); /* the reset value (SDM Vol. 3A 13.12.4) */
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 
 	vmcs_write16(GUEST_CS_SELECTOR, GUEST_SEL_CODE);

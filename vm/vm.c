@@ -64,10 +64,10 @@ static void build_entry_state(struct vm *vm)
 	gdt[0] = 0;
 	gdt[GUEST_SEL_CODE / 8] = 0x00af9b000000ffffull; /* 64-bit code, accessed */
 	gdt[GUEST_SEL_DATA / 8] = 0x00cf93000000ffffull; /* data, accessed */
-	pml4[0] = GUEST_PDPT | 0x3;                       /* present, writable */
+	pml4[0] = GUEST_PDPT | 0x3;			 /* present, writable */
 	pdpt[0] = GUEST_PD | 0x3;
 	for (u64 i = 0; i < 512; i++)
-		pd[i] = (i << 21) | 0x83;                 /* present, writable, 2 MiB page */
+		pd[i] = (i << 21) | 0x83; /* present, writable, 2 MiB page */
 }
 
 static u32 online_cpus(void)
@@ -102,7 +102,8 @@ struct vm *vm_create(const struct vm_config *cfg)
 		return NULL;
 	}
 	if (nr > VM_MAX_VCPUS || mem_size < GUEST_LOAD + cfg->image_size + nr * GUEST_STACK_SIZE) {
-		printk("vmx: cannot create VM %s: %u vCPUs (max %u), %lu bytes for a %lu-byte image\n",
+		printk("vmx: cannot create VM %s: %u vCPUs (max %u), %lu bytes for a %lu-byte "
+		       "image\n",
 		       cfg->name, nr, VM_MAX_VCPUS, mem_size, cfg->image_size);
 		return NULL;
 	}

@@ -10,8 +10,8 @@
 #include "vm/exit.h"
 #include "vm/vcpu.h"
 
-#define VM_MAX_VCPUS 4
-#define VM_MAX 8
+#define VM_MAX_VCPUS   4
+#define VM_MAX	       8
 #define VM_MEM_DEFAULT (1ul << 20)
 
 struct vm {
@@ -21,10 +21,10 @@ struct vm {
 	struct ept ept;
 	u32 nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
-	bool dead;       /* written with vm_kill by any pCPU, read by each vCPU before entry */
+	bool dead;	 /* written with vm_kill by any pCPU, read by each vCPU before entry */
 	const char *why; /* first reason it was killed */
-	u32 reports[3];  /* HC_REPORT counts by status */
-	u64 poll_max;    /* halt-poll window limit (TSC ticks), VM_POLL_DEFAULT: the cmdline's */
+	u32 reports[3];	 /* HC_REPORT counts by status */
+	u64 poll_max;	 /* halt-poll window limit (TSC ticks), VM_POLL_DEFAULT: the cmdline's */
 	/*
 	 * No time-slice preemption-timer exits while the vCPU is alone on its pCPU (nohz_full
 	 * style); the slice starts when another vCPU queues there.  Default off: a lone vCPU is
@@ -40,8 +40,8 @@ struct vm_config {
 	const char *name;
 	const void *image;
 	u64 image_size;
-	u64 mem_size;   /* 0: VM_MEM_DEFAULT */
-	u32 nr_vcpus;   /* 0: 1 */
+	u64 mem_size;	/* 0: VM_MEM_DEFAULT */
+	u32 nr_vcpus;	/* 0: 1 */
 	u32 pcpu_first; /* vCPU i starts on (and is pinned to) pCPU (pcpu_first + i) % online */
 };
 

@@ -16,14 +16,14 @@
 
 #define WATCHDOG_MS_DEFAULT 10000
 
-static const char *const se_states[] = { "runnable", "running", "blocked", "dead" };
+static const char *const se_states[] = {"runnable", "running", "blocked", "dead"};
 
 static void dump_vcpu(struct vcpu *v)
 {
 	struct pi_desc *d = &v->pi.desc;
 	u64 ctl = load_acquire(&d->control);
-	u64 pir = load_relaxed(&d->pir[0]) | load_relaxed(&d->pir[1]) |
-		  load_relaxed(&d->pir[2]) | load_relaxed(&d->pir[3]);
+	u64 pir = load_relaxed(&d->pir[0]) | load_relaxed(&d->pir[1]) | load_relaxed(&d->pir[2]) |
+		  load_relaxed(&d->pir[3]);
 	u32 virr = 0, visr = 0;
 
 	/* virtual-APIC page: IRR at 0x200 and ISR at 0x100, 8 x 32 bits (SDM Vol. 3C 30.1.1) */
@@ -33,13 +33,15 @@ static void dump_vcpu(struct vcpu *v)
 	}
 
 	printk("  [%s/%u] se %s%s%s on rq %u, pi cpu %u, ON=%u SN=%u NV=%#x NDST=%u, PIR %s, "
-	       "vIRR %s, vISR %s, %s wakeup list, posting %s; posted %lu (coalesced %lu), blocks %lu, wakes %lu\n",
+	       "vIRR %s, vISR %s, %s wakeup list, posting %s; posted %lu (coalesced %lu), blocks "
+	       "%lu, wakes %lu\n",
 	       v->vm->name, v->index, se_states[v->se.state], v->se.blocking ? "+blocking" : "",
-	       v->se.on_cpu ? "+on_cpu" : "", v->se.cpu, v->pi.cpu, pi_ctl_on(ctl),
-	       pi_ctl_sn(ctl), pi_ctl_nv(ctl), pi_ctl_ndst(ctl), pir ? "non-empty" : "empty",
+	       v->se.on_cpu ? "+on_cpu" : "", v->se.cpu, v->pi.cpu, pi_ctl_on(ctl), pi_ctl_sn(ctl),
+	       pi_ctl_nv(ctl), pi_ctl_ndst(ctl), pir ? "non-empty" : "empty",
 	       virr ? "non-empty" : "empty", visr ? "non-empty" : "empty",
-	       list_empty(&v->pi.wakeup_link) ? "on no" : "on a", v->pi.posting_enabled ? "on" : "off",
-	       load_relaxed(&v->st.posted), load_relaxed(&v->st.coalesced), v->st.blocks, load_relaxed(&v->st.pi_wakes));
+	       list_empty(&v->pi.wakeup_link) ? "on no" : "on a",
+	       v->pi.posting_enabled ? "on" : "off", load_relaxed(&v->st.posted),
+	       load_relaxed(&v->st.coalesced), v->st.blocks, load_relaxed(&v->st.pi_wakes));
 }
 
 static void fire(struct timer *t, void *arg)

@@ -27,7 +27,8 @@ static __noreturn void vmboot_main(void)
 	if (!nr_modules) {
 		printk("pihv: no VMs to run.  Give each VM a GRUB line after the multiboot2 line,\n"
 		       "pihv:   module2 /boot/hello.bin name=hello vcpus=1 mem=1M\n"
-		       "pihv: (docs/running.md lists the arguments; `make iso GUESTS=...` writes them)\n");
+		       "pihv: (docs/running.md lists the arguments; `make iso GUESTS=...` writes "
+		       "them)\n");
 		finish(0);
 	}
 	n = vm_boot_from_modules(vms, VM_MAX);

@@ -86,8 +86,8 @@ bool vm_args_parse_size(const char *s, u64 *out)
 	return span_size(s, n, out);
 }
 
-#define ERR(a, ...)                                                                            \
-	fmt_err_add(&(a)->errors[0][0], VM_ARGS_ERROR_LEN, &(a)->nr_errors, VM_ARGS_MAX_ERRORS, \
+#define ERR(a, ...)                                                                                \
+	fmt_err_add(&(a)->errors[0][0], VM_ARGS_ERROR_LEN, &(a)->nr_errors, VM_ARGS_MAX_ERRORS,    \
 		    &(a)->errors_dropped, __VA_ARGS__)
 
 static bool valid_name(const char *s, size_t n)

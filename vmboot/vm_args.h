@@ -20,9 +20,9 @@
 
 #include "lib/types.h"
 
-#define VM_ARGS_NAME_MAX 15 /* fits struct vm's name[16] */
+#define VM_ARGS_NAME_MAX   15 /* fits struct vm's name[16] */
 #define VM_ARGS_MAX_ERRORS 4
-#define VM_ARGS_ERROR_LEN 96
+#define VM_ARGS_ERROR_LEN  96
 
 struct vm_args_limits {
 	u32 max_vcpus;
@@ -32,9 +32,9 @@ struct vm_args_limits {
 
 struct vm_args {
 	char name[VM_ARGS_NAME_MAX + 1]; /* "" if neither name= nor a usable path was given */
-	u32 nr_vcpus;                    /* 1 unless vcpus= */
-	u64 mem_size;                    /* 0 unless mem= */
-	u32 pin;                         /* 0 unless pin= */
+	u32 nr_vcpus;			 /* 1 unless vcpus= */
+	u64 mem_size;			 /* 0 unless mem= */
+	u32 pin;			 /* 0 unless pin= */
 	bool name_given, vcpus_given, mem_given, pin_given;
 	u32 nr_errors; /* <= VM_ARGS_MAX_ERRORS; errors_dropped counts the rest */
 	u32 errors_dropped;

@@ -88,7 +88,8 @@ static void check_fit(struct vm_boot_mod *bm)
 	fmt_snprintf(msg, sizeof(msg), "image of %lu bytes does not fit in %lu KiB (needs %lu KiB)",
 		     size, mem >> 10, ALIGN_UP(need, 4096ul) >> 10);
 	problem(bm, msg);
-	printk("vmboot: module %u '%s': (a guest needs %u KiB below its load address, the image and "
+	printk("vmboot: module %u '%s': (a guest needs %u KiB below its load address, the image "
+	       "and "
 	       "%u KiB of stack per vCPU: raise mem=)\n",
 	       bm->index, bm->name, GUEST_LOAD >> 10, GUEST_STACK_SIZE >> 10);
 }
@@ -104,8 +105,8 @@ static void check_unique(struct vm_boot_mod *bm, const struct vm_boot_mod *mods,
 	}
 	for (u32 i = 0; i < nr; i++) {
 		if (!mods[i].problems && !strcmp(mods[i].name, bm->name)) {
-			fmt_snprintf(msg, sizeof(msg), "name already used by module %u (give name=)",
-				     mods[i].index);
+			fmt_snprintf(msg, sizeof(msg),
+				     "name already used by module %u (give name=)", mods[i].index);
 			problem(bm, msg);
 			return;
 		}
@@ -115,7 +116,7 @@ static void check_unique(struct vm_boot_mod *bm, const struct vm_boot_mod *mods,
 static void check_module(struct vm_boot_mod *bm, const struct vm_boot_mod *done, u32 nr_done,
 			 const struct boot_info *bi)
 {
-	const struct vm_args_limits lim = { VM_MAX_VCPUS, VM_BOOT_MEM_MAX, online_cpus() };
+	const struct vm_args_limits lim = {VM_MAX_VCPUS, VM_BOOT_MEM_MAX, online_cpus()};
 	const struct boot_module *m = bm->m;
 
 	vm_args_parse(m->args, &lim, &bm->args);
@@ -161,12 +162,15 @@ int vm_boot_from_modules(struct vm **out, u32 max)
 		if (!bm->problems && nr >= max)
 			problem(bm, "too many VMs for the caller's table");
 		if (bm->problems) {
-			printk("vmboot: module %u '%s': refused (%u problem%s); the other modules go "
-			       "on\n", i, bm->name, bm->problems, bm->problems == 1 ? "" : "s");
+			printk("vmboot: module %u '%s': refused (%u problem%s); the other modules "
+			       "go "
+			       "on\n",
+			       i, bm->name, bm->problems, bm->problems == 1 ? "" : "s");
 			continue;
 		}
 		if (!platform.vmx) {
-			printk("vmboot: module %u '%s': arguments fine, but VMX is off: not started\n",
+			printk("vmboot: module %u '%s': arguments fine, but VMX is off: not "
+			       "started\n",
 			       i, bm->name);
 			continue;
 		}

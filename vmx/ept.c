@@ -6,10 +6,10 @@
 #include "lib/mm.h"
 #include "vmx/ept.h"
 
-#define EPT_ADDR_MASK 0x000ffffffffff000ull
-#define EPT_MEMTYPE_WB (6ull << 3)
+#define EPT_ADDR_MASK	0x000ffffffffff000ull
+#define EPT_MEMTYPE_WB	(6ull << 3)
 #define EPTP_MEMTYPE_WB 6ull
-#define EPTP_WALK4 (3ull << 3) /* page-walk length - 1 (29.3.2, 25.6.11) */
+#define EPTP_WALK4	(3ull << 3) /* page-walk length - 1 (29.3.2, 25.6.11) */
 
 int ept_init(struct ept *e)
 {

@@ -8,10 +8,10 @@
 
 #include "lib/types.h"
 
-#define EPT_READ (1ull << 0)
+#define EPT_READ  (1ull << 0)
 #define EPT_WRITE (1ull << 1)
-#define EPT_EXEC (1ull << 2)
-#define EPT_RWX (EPT_READ | EPT_WRITE | EPT_EXEC)
+#define EPT_EXEC  (1ull << 2)
+#define EPT_RWX	  (EPT_READ | EPT_WRITE | EPT_EXEC)
 
 struct ept {
 	u64 *pml4;

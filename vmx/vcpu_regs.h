@@ -6,22 +6,22 @@
 #ifndef VMX_VCPU_REGS_H
 #define VMX_VCPU_REGS_H
 
-#define VREG_RAX 0
-#define VREG_RBX 8
-#define VREG_RCX 16
-#define VREG_RDX 24
-#define VREG_RSI 32
-#define VREG_RDI 40
-#define VREG_RBP 48
-#define VREG_R8 56
-#define VREG_R9 64
-#define VREG_R10 72
-#define VREG_R11 80
-#define VREG_R12 88
-#define VREG_R13 96
-#define VREG_R14 104
-#define VREG_R15 112
-#define VREG_CR2 120
+#define VREG_RAX  0
+#define VREG_RBX  8
+#define VREG_RCX  16
+#define VREG_RDX  24
+#define VREG_RSI  32
+#define VREG_RDI  40
+#define VREG_RBP  48
+#define VREG_R8	  56
+#define VREG_R9	  64
+#define VREG_R10  72
+#define VREG_R11  80
+#define VREG_R12  88
+#define VREG_R13  96
+#define VREG_R14  104
+#define VREG_R15  112
+#define VREG_CR2  120
 #define VREG_SIZE 128
 
 #ifndef __ASSEMBLY__

@@ -46,18 +46,50 @@ static inline __attribute__((always_inline)) void __vmcs_write(u32 field, u64 va
 		__vmcs_failed(true, field, name, value);
 }
 
-#define __vmcs_check(f, w)                                                             \
-	static_assert(VMCS_WIDTH(f) == (w),               \
+#define __vmcs_check(f, w)                                                                         \
+	static_assert(VMCS_WIDTH(f) == (w),                                                        \
 		      #f " used with a " #w " accessor but its encoding says otherwise")
 
-#define vmcs_read16(f) ({ __vmcs_check(f, VMCS_W16); (u16)__vmcs_read(f, #f); })
-#define vmcs_read32(f) ({ __vmcs_check(f, VMCS_W32); (u32)__vmcs_read(f, #f); })
-#define vmcs_read64(f) ({ __vmcs_check(f, VMCS_W64); (u64)__vmcs_read(f, #f); })
-#define vmcs_readnat(f) ({ __vmcs_check(f, VMCS_WNAT); (u64)__vmcs_read(f, #f); })
-#define vmcs_write16(f, v) ({ __vmcs_check(f, VMCS_W16); __vmcs_write(f, (u16)(v), #f); })
-#define vmcs_write32(f, v) ({ __vmcs_check(f, VMCS_W32); __vmcs_write(f, (u32)(v), #f); })
-#define vmcs_write64(f, v) ({ __vmcs_check(f, VMCS_W64); __vmcs_write(f, (u64)(v), #f); })
-#define vmcs_writenat(f, v) ({ __vmcs_check(f, VMCS_WNAT); __vmcs_write(f, (u64)(v), #f); })
+#define vmcs_read16(f)                                                                             \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_W16);                                                         \
+		(u16) __vmcs_read(f, #f);                                                          \
+	})
+#define vmcs_read32(f)                                                                             \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_W32);                                                         \
+		(u32) __vmcs_read(f, #f);                                                          \
+	})
+#define vmcs_read64(f)                                                                             \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_W64);                                                         \
+		(u64) __vmcs_read(f, #f);                                                          \
+	})
+#define vmcs_readnat(f)                                                                            \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_WNAT);                                                        \
+		(u64) __vmcs_read(f, #f);                                                          \
+	})
+#define vmcs_write16(f, v)                                                                         \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_W16);                                                         \
+		__vmcs_write(f, (u16)(v), #f);                                                     \
+	})
+#define vmcs_write32(f, v)                                                                         \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_W32);                                                         \
+		__vmcs_write(f, (u32)(v), #f);                                                     \
+	})
+#define vmcs_write64(f, v)                                                                         \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_W64);                                                         \
+		__vmcs_write(f, (u64)(v), #f);                                                     \
+	})
+#define vmcs_writenat(f, v)                                                                        \
+	({                                                                                         \
+		__vmcs_check(f, VMCS_WNAT);                                                        \
+		__vmcs_write(f, (u64)(v), #f);                                                     \
+	})
 
 /* Failed VMX instructions on this pCPU since boot (VMREAD/VMWRITE/VMPTRLD/VMCLEAR/INVEPT...). */
 u64 vmcs_error_count(void);

@@ -187,10 +187,10 @@ enum vmcs_field {
 };
 
 /* Width of a field, bits 14:13 of its encoding (SDM Vol. 3C 25.11.2). */
-#define VMCS_W16 0
-#define VMCS_W64 1
-#define VMCS_W32 2
-#define VMCS_WNAT 3
+#define VMCS_W16      0
+#define VMCS_W64      1
+#define VMCS_W32      2
+#define VMCS_WNAT     3
 #define VMCS_WIDTH(f) (((unsigned)(f) >> 13) & 3)
 
 /* Basic exit reasons, bits 15:0 of VM_EXIT_REASON (SDM Vol. 3D App. C). */
@@ -248,44 +248,44 @@ enum exit_reason {
 
 /* Pin-based controls (SDM Vol. 3C 25.6.1). */
 #define PIN_EXT_INTR_EXITING (1u << 0)
-#define PIN_NMI_EXITING (1u << 3)
-#define PIN_VIRTUAL_NMIS (1u << 5)
+#define PIN_NMI_EXITING	     (1u << 3)
+#define PIN_VIRTUAL_NMIS     (1u << 5)
 #define PIN_PREEMPTION_TIMER (1u << 6)
-#define PIN_POSTED_INTR (1u << 7)
+#define PIN_POSTED_INTR	     (1u << 7)
 /* Primary processor-based controls (25.6.2, table 25-6). */
-#define PROC_INTR_WINDOW (1u << 2)
-#define PROC_HLT_EXITING (1u << 7)
-#define PROC_TPR_SHADOW (1u << 21)
-#define PROC_UNCOND_IO_EXITING (1u << 24)
-#define PROC_USE_IO_BITMAPS (1u << 25)
-#define PROC_USE_MSR_BITMAPS (1u << 28)
+#define PROC_INTR_WINDOW	(1u << 2)
+#define PROC_HLT_EXITING	(1u << 7)
+#define PROC_TPR_SHADOW		(1u << 21)
+#define PROC_UNCOND_IO_EXITING	(1u << 24)
+#define PROC_USE_IO_BITMAPS	(1u << 25)
+#define PROC_USE_MSR_BITMAPS	(1u << 28)
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 /* Secondary processor-based controls (table 25-7). */
-#define PROC2_ENABLE_EPT (1u << 1)
-#define PROC2_VIRT_X2APIC (1u << 4)
-#define PROC2_ENABLE_VPID (1u << 5)
-#define PROC2_UNRESTRICTED_GUEST (1u << 7)
-#define PROC2_APIC_REG_VIRT (1u << 8)
+#define PROC2_ENABLE_EPT	    (1u << 1)
+#define PROC2_VIRT_X2APIC	    (1u << 4)
+#define PROC2_ENABLE_VPID	    (1u << 5)
+#define PROC2_UNRESTRICTED_GUEST    (1u << 7)
+#define PROC2_APIC_REG_VIRT	    (1u << 8)
 #define PROC2_VIRTUAL_INTR_DELIVERY (1u << 9)
 /* VM-exit controls (25.7.1). */
 #define EXIT_CTL_HOST_ADDR_SPACE_SIZE (1u << 9)
-#define EXIT_CTL_ACK_INTR_ON_EXIT (1u << 15)
-#define EXIT_CTL_SAVE_PAT (1u << 18)
-#define EXIT_CTL_LOAD_PAT (1u << 19)
-#define EXIT_CTL_SAVE_EFER (1u << 20)
-#define EXIT_CTL_LOAD_EFER (1u << 21)
+#define EXIT_CTL_ACK_INTR_ON_EXIT     (1u << 15)
+#define EXIT_CTL_SAVE_PAT	      (1u << 18)
+#define EXIT_CTL_LOAD_PAT	      (1u << 19)
+#define EXIT_CTL_SAVE_EFER	      (1u << 20)
+#define EXIT_CTL_LOAD_EFER	      (1u << 21)
 /* VM-entry controls (25.8.1). */
 #define ENTRY_CTL_IA32E_MODE_GUEST (1u << 9)
-#define ENTRY_CTL_LOAD_PAT (1u << 14)
-#define ENTRY_CTL_LOAD_EFER (1u << 15)
+#define ENTRY_CTL_LOAD_PAT	   (1u << 14)
+#define ENTRY_CTL_LOAD_EFER	   (1u << 15)
 
 /* Interruption-information format, VM entry and exit (25.8.3, 25.9.2). */
-#define INTR_INFO_VECTOR_MASK 0xffu
-#define INTR_INFO_TYPE_SHIFT 8
-#define INTR_TYPE_EXT_INTR 0u
+#define INTR_INFO_VECTOR_MASK  0xffu
+#define INTR_INFO_TYPE_SHIFT   8
+#define INTR_TYPE_EXT_INTR     0u
 #define INTR_TYPE_HW_EXCEPTION 3u
 #define INTR_INFO_DELIVER_CODE (1u << 11)
-#define INTR_INFO_VALID (1u << 31)
+#define INTR_INFO_VALID	       (1u << 31)
 
 /* Segment access rights as the VMCS stores them (25.4.1, table 25-2). */
 #define AR_UNUSABLE (1u << 16)

@@ -56,7 +56,9 @@ static u32 insn_error(void)
 	u64 v = 0;
 	u8 bad;
 
-	asm volatile("vmread %2, %0; setna %1" : "=r"(v), "=qm"(bad) : "r"((u64)VM_INSTRUCTION_ERROR)
+	asm volatile("vmread %2, %0; setna %1"
+		     : "=r"(v), "=qm"(bad)
+		     : "r"((u64)VM_INSTRUCTION_ERROR)
 		     : "cc");
 	return bad ? 0 : (u32)v;
 }
@@ -66,8 +68,8 @@ static void fail(const char *insn, const char *name, u64 arg, bool cf)
 {
 	WRITE_ONCE(errors[pcpu_id()], errors[pcpu_id()] + 1);
 	if (cf) {
-		printk("vmx: %s %s (%#lx) failed on cpu %u: VMfailInvalid (no current VMCS)\n", insn,
-		       name, arg, pcpu_id());
+		printk("vmx: %s %s (%#lx) failed on cpu %u: VMfailInvalid (no current VMCS)\n",
+		       insn, name, arg, pcpu_id());
 	} else {
 		u32 e = insn_error();
 		printk("vmx: %s %s (%#lx) failed on cpu %u: VM-instruction error %u (%s)\n", insn,
@@ -85,8 +87,10 @@ void __vmcs_failed(bool write, u32 field, const char *name, u64 value)
 	u64 dummy;
 	u8 no_vmcs;
 
-	asm volatile("vmread %2, %0; setc %1" : "=r"(dummy), "=qm"(no_vmcs)
-		     : "r"((u64)VM_INSTRUCTION_ERROR) : "cc");
+	asm volatile("vmread %2, %0; setc %1"
+		     : "=r"(dummy), "=qm"(no_vmcs)
+		     : "r"((u64)VM_INSTRUCTION_ERROR)
+		     : "cc");
 	fail(write ? "vmwrite" : "vmread", name, field, no_vmcs);
 	if (write)
 		printk("vmx:   (value %#lx)\n", value);
@@ -123,7 +127,7 @@ struct inv_desc {
 
 bool vmcs_invept(u64 type, u64 eptp)
 {
-	struct inv_desc d = { eptp, 0 };
+	struct inv_desc d = {eptp, 0};
 	bool cf, zf;
 
 	asm volatile("invept %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type) : "memory");
@@ -132,7 +136,7 @@ bool vmcs_invept(u64 type, u64 eptp)
 
 bool vmcs_invvpid(u64 type, u16 vpid)
 {
-	struct inv_desc d = { vpid, 0 };
+	struct inv_desc d = {vpid, 0};
 	bool cf, zf;
 
 	asm volatile("invvpid %2, %3" : "=@ccc"(cf), "=@ccz"(zf) : "m"(d), "r"(type) : "memory");

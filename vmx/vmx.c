@@ -18,7 +18,7 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx.h"
 
-#define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_VMX	(1u << 5)
 #define BASIC_TRUE_CTLS (1ull << 55) /* SDM Vol. 3D A.1 */
 
 /* Per-pCPU VMX state (STYLE rule 5); written by the CPU itself, read by the BSP after SMP. */
@@ -105,7 +105,10 @@ static int vmx_cpu_enable(void)
 	}
 	*(u32 *)v->vmxon_region = vmx_vmcs_revision();
 	pa = (u64)v->vmxon_region;
-	asm volatile("vmxon %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(pa) : "cc", "memory");
+	asm volatile("vmxon %2; setc %0; setz %1"
+		     : "=qm"(cf), "=qm"(zf)
+		     : "m"(pa)
+		     : "cc", "memory");
 	if (cf | zf) {
 		printk("vmx: cpu %u: VMXON failed (%s; CR0 %#lx CR4 %#lx)\n", pcpu_id(),
 		       cf ? "VMfailInvalid" : "VMfailValid", cr0, cr4);
@@ -138,13 +141,12 @@ static void read_caps(void)
 {
 	caps.basic = rdmsr(MSR_IA32_VMX_BASIC);
 	caps.true_ctls = caps.basic & BASIC_TRUE_CTLS;
-	caps.pin = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-					  MSR_IA32_VMX_PINBASED_CTLS);
-	caps.proc = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-					   MSR_IA32_VMX_PROCBASED_CTLS);
+	caps.pin = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
+					: MSR_IA32_VMX_PINBASED_CTLS);
+	caps.proc = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
+					 : MSR_IA32_VMX_PROCBASED_CTLS);
 	caps.exit = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS);
-	caps.entry = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
-					    MSR_IA32_VMX_ENTRY_CTLS);
+	caps.entry = rdmsr(caps.true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS);
 	caps.misc = rdmsr(MSR_IA32_VMX_MISC);
 	caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
@@ -161,11 +163,11 @@ static void read_caps(void)
 }
 
 /* IA32_VMX_EPT_VPID_CAP bits (SDM Vol. 3D A.10). */
-#define EPT_CAP_WALK4 (1ull << 6)
-#define EPT_CAP_WB (1ull << 14)
-#define EPT_CAP_INVEPT (1ull << 20)
-#define EPT_CAP_INVEPT_SINGLE (1ull << 25)
-#define EPT_CAP_INVVPID (1ull << 32)
+#define EPT_CAP_WALK4	       (1ull << 6)
+#define EPT_CAP_WB	       (1ull << 14)
+#define EPT_CAP_INVEPT	       (1ull << 20)
+#define EPT_CAP_INVEPT_SINGLE  (1ull << 25)
+#define EPT_CAP_INVVPID	       (1ull << 32)
 #define EPT_CAP_INVVPID_SINGLE (1ull << 41)
 
 /*
@@ -215,8 +217,8 @@ static bool compute_controls(void)
 	 * external-interrupt exiting; posted interrupts need VID and ack-on-exit.
 	 */
 	if (!(ctls.proc & PROC_TPR_SHADOW))
-		ctls.proc2 &= ~(PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT |
-				PROC2_VIRTUAL_INTR_DELIVERY);
+		ctls.proc2 &=
+			~(PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY);
 	if (!(ctls.proc2 & PROC2_VIRT_X2APIC))
 		ctls.proc2 &= ~(PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY);
 	if (!(ctls.proc2 & PROC2_VIRTUAL_INTR_DELIVERY))
@@ -296,10 +298,12 @@ static int vmx_probe(void)
 	       ctls.pin, ctls.proc, ctls.proc2, ctls.exit, ctls.entry,
 	       ctls.preempt_timer ? "on" : "off", ctls.preempt_shift, ctls.vpid ? "on" : "off");
 	printk("vmx: APICv: x2apic-virt %s, apic-register-virt %s, virtual-interrupt-delivery %s, "
-	       "posted interrupts %s\n", ctls.x2apic_virt ? "on" : "off",
-	       ctls.apic_regs ? "on" : "off", ctls.vid ? "on" : "off", ctls.posted ? "on" : "off");
+	       "posted interrupts %s\n",
+	       ctls.x2apic_virt ? "on" : "off", ctls.apic_regs ? "on" : "off",
+	       ctls.vid ? "on" : "off", ctls.posted ? "on" : "off");
 	if (platform.pi && pi_forced_off())
-		printk("vmx: pi=off on the command line: posted interrupts off, the fallback runs\n");
+		printk("vmx: pi=off on the command line: posted interrupts off, the fallback "
+		       "runs\n");
 	platform.pi = platform.pi && ctls.posted;
 	for (u32 i = 0; i < n; i++)
 		on += load_acquire(&pcpu(i)->online) && load_acquire(&vmx_pcpus[i].on);

@@ -21,13 +21,13 @@ struct vmx_controls {
 	u32 pin, proc, proc2, exit, entry;
 	bool preempt_timer; /* PIN_PREEMPTION_TIMER is on */
 	u32 preempt_shift;  /* timer ticks once every 2^shift TSC ticks (IA32_VMX_MISC[4:0]) */
-	bool vpid;          /* PROC2_ENABLE_VPID is on */
+	bool vpid;	    /* PROC2_ENABLE_VPID is on */
 	bool invept_single, invvpid_single;
 	/* APICv (SDM Vol. 3C ch. 30), each only where allowed-1 and its prerequisites are on */
 	bool x2apic_virt; /* TPR shadow + virtualize x2APIC mode */
-	bool apic_regs;   /* APIC-register virtualization */
-	bool vid;         /* virtual-interrupt delivery */
-	bool posted;      /* posted-interrupt processing with PI_NOTIFY_VECTOR */
+	bool apic_regs;	  /* APIC-register virtualization */
+	bool vid;	  /* virtual-interrupt delivery */
+	bool posted;	  /* posted-interrupt processing with PI_NOTIFY_VECTOR */
 };
 
 /* @post non-NULL only if platform.vmx: VMXON succeeded on every online CPU. */

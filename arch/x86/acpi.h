@@ -18,80 +18,80 @@
 typedef const void *(*acpi_map_fn)(u64 paddr, u64 len, void *ctx);
 
 /* 5.2.5.3 RSDP structure */
-#define ACPI_RSDP_V1_LEN 20 /* checksum covers these bytes */
-#define ACPI_RSDP_V2_LEN 36 /* extended checksum covers 'length' bytes, >= 36 */
-#define ACPI_RSDP_SIG "RSD PTR "
+#define ACPI_RSDP_V1_LEN       20 /* checksum covers these bytes */
+#define ACPI_RSDP_V2_LEN       36 /* extended checksum covers 'length' bytes, >= 36 */
+#define ACPI_RSDP_SIG	       "RSD PTR "
 #define ACPI_RSDP_OFF_CHECKSUM 8
-#define ACPI_RSDP_OFF_OEMID 9
+#define ACPI_RSDP_OFF_OEMID    9
 #define ACPI_RSDP_OFF_REVISION 15
-#define ACPI_RSDP_OFF_RSDT 16
-#define ACPI_RSDP_OFF_LENGTH 20
-#define ACPI_RSDP_OFF_XSDT 24
+#define ACPI_RSDP_OFF_RSDT     16
+#define ACPI_RSDP_OFF_LENGTH   20
+#define ACPI_RSDP_OFF_XSDT     24
 
 /* 5.2.6 System Description Table Header */
-#define ACPI_HDR_LEN 36
-#define ACPI_HDR_OFF_LENGTH 4
+#define ACPI_HDR_LEN	      36
+#define ACPI_HDR_OFF_LENGTH   4
 #define ACPI_HDR_OFF_REVISION 8
-#define ACPI_HDR_OFF_OEMID 10
+#define ACPI_HDR_OFF_OEMID    10
 /* No table we parse is anywhere near this; a bigger length is taken as corruption. */
-#define ACPI_MAX_TABLE_LEN (1u << 20)
+#define ACPI_MAX_TABLE_LEN    (1u << 20)
 #define ACPI_MAX_ROOT_ENTRIES 256
 
 /* 5.2.12 MADT: fixed part, then entries of {u8 type, u8 length, ...} */
-#define MADT_OFF_LAPIC_ADDR 36
-#define MADT_OFF_FLAGS 40
-#define MADT_ENTRIES 44
-#define MADT_FLAG_PCAT_COMPAT BIT(0) /* Table 5.20: dual 8259s present, mask them */
-#define MADT_LAPIC 0		  /* 5.2.12.2, 8 bytes */
-#define MADT_IOAPIC 1		  /* 5.2.12.3, 12 bytes */
-#define MADT_ISO 2		  /* 5.2.12.5 Interrupt Source Override, 10 bytes */
-#define MADT_NMI_SRC 3		  /* 5.2.12.6, 8 bytes */
-#define MADT_LAPIC_NMI 4	  /* 5.2.12.7, 6 bytes */
-#define MADT_LAPIC_OVERRIDE 5	  /* 5.2.12.8, 12 bytes */
-#define MADT_X2APIC 9		  /* 5.2.12.12, 16 bytes */
-#define MADT_X2APIC_NMI 10	  /* 5.2.12.13, 12 bytes */
-#define MADT_CPU_ENABLED BIT(0)	  /* Table 5.23 Local APIC Flags */
+#define MADT_OFF_LAPIC_ADDR	36
+#define MADT_OFF_FLAGS		40
+#define MADT_ENTRIES		44
+#define MADT_FLAG_PCAT_COMPAT	BIT(0) /* Table 5.20: dual 8259s present, mask them */
+#define MADT_LAPIC		0      /* 5.2.12.2, 8 bytes */
+#define MADT_IOAPIC		1      /* 5.2.12.3, 12 bytes */
+#define MADT_ISO		2      /* 5.2.12.5 Interrupt Source Override, 10 bytes */
+#define MADT_NMI_SRC		3      /* 5.2.12.6, 8 bytes */
+#define MADT_LAPIC_NMI		4      /* 5.2.12.7, 6 bytes */
+#define MADT_LAPIC_OVERRIDE	5      /* 5.2.12.8, 12 bytes */
+#define MADT_X2APIC		9      /* 5.2.12.12, 16 bytes */
+#define MADT_X2APIC_NMI		10     /* 5.2.12.13, 12 bytes */
+#define MADT_CPU_ENABLED	BIT(0) /* Table 5.23 Local APIC Flags */
 #define MADT_CPU_ONLINE_CAPABLE BIT(1)
 /* 5.2.12.5 Table 5.26 MPS INTI flags */
 #define MADT_INTI_POLARITY_MASK 0x3 /* 0 bus default, 1 active high, 3 active low */
 #define MADT_INTI_TRIGGER_SHIFT 2
-#define MADT_INTI_TRIGGER_MASK 0xc  /* 0 bus default, 1 edge, 3 level */
+#define MADT_INTI_TRIGGER_MASK	0xc /* 0 bus default, 1 edge, 3 level */
 
 /* 5.2.3.2 Generic Address Structure */
-#define ACPI_GAS_LEN 12
+#define ACPI_GAS_LEN	12
 #define ACPI_GAS_MEMORY 0
-#define ACPI_GAS_IO 1
+#define ACPI_GAS_IO	1
 
 /* 5.2.9 FADT (Table 5.9): byte offsets of the fields we use */
-#define FADT_OFF_SCI_INT 46
-#define FADT_OFF_SMI_CMD 48
-#define FADT_OFF_PM1A_EVT 56
-#define FADT_OFF_PM1A_CNT 64
-#define FADT_OFF_PM1B_CNT 68
-#define FADT_OFF_PM_TMR 76
-#define FADT_OFF_CENTURY 108
+#define FADT_OFF_SCI_INT	46
+#define FADT_OFF_SMI_CMD	48
+#define FADT_OFF_PM1A_EVT	56
+#define FADT_OFF_PM1A_CNT	64
+#define FADT_OFF_PM1B_CNT	68
+#define FADT_OFF_PM_TMR		76
+#define FADT_OFF_CENTURY	108
 #define FADT_OFF_IAPC_BOOT_ARCH 109
-#define FADT_OFF_FLAGS 112
-#define FADT_OFF_RESET_REG 116
-#define FADT_OFF_RESET_VALUE 128
-#define FADT_OFF_X_PM1A_CNT 172
-#define FADT_OFF_X_PM1B_CNT 184
-#define FADT_OFF_X_PM_TMR 208
-#define FADT_FLAG_TMR_VAL_EXT BIT(8) /* Table 5.10: PM timer is 32 bits, else 24 */
+#define FADT_OFF_FLAGS		112
+#define FADT_OFF_RESET_REG	116
+#define FADT_OFF_RESET_VALUE	128
+#define FADT_OFF_X_PM1A_CNT	172
+#define FADT_OFF_X_PM1B_CNT	184
+#define FADT_OFF_X_PM_TMR	208
+#define FADT_FLAG_TMR_VAL_EXT	BIT(8) /* Table 5.10: PM timer is 32 bits, else 24 */
 #define FADT_FLAG_RESET_REG_SUP BIT(10)
-#define FADT_BOOT_8042 BIT(1)	     /* Table 5.11 IA-PC Boot Architecture Flags */
+#define FADT_BOOT_8042		BIT(1) /* Table 5.11 IA-PC Boot Architecture Flags */
 
 /* IA-PC HPET spec 1.0a, 3.2.4 "ACPI HPET description table": base address is a GAS at 40 */
 #define HPET_OFF_BLOCK_ID 36
-#define HPET_OFF_BASE 40
-#define HPET_TABLE_LEN 56
+#define HPET_OFF_BASE	  40
+#define HPET_TABLE_LEN	  56
 
 #define ACPI_MAX_IOAPICS 8
-#define ACPI_MAX_ISOS 16
-#define ACPI_MAX_NMIS 8
-#define ACPI_MAX_TABLES 32
-#define ACPI_MAX_ERRORS 8
-#define ACPI_ERROR_LEN 96
+#define ACPI_MAX_ISOS	 16
+#define ACPI_MAX_NMIS	 8
+#define ACPI_MAX_TABLES	 32
+#define ACPI_MAX_ERRORS	 8
+#define ACPI_ERROR_LEN	 96
 
 struct acpi_cpu {
 	u32 apic_id; /* x2APIC id (== xAPIC id for LAPIC entries) */
@@ -138,9 +138,9 @@ struct acpi_info {
 	u32 nr_cpus; /* enabled or online-capable CPUs, one entry per APIC id */
 	struct acpi_cpu cpus[MAX_CPUS * 2];
 	u32 nr_cpus_ignored; /* usable CPUs that did not fit in cpus[] */
-	u32 lapic_addr;	/* from the MADT header, replaced by a < 4 GiB override */
-	u64 lapic_override; /* type 5 entry, 0 if none */
-	bool pcat_compat;   /* 8259s present */
+	u32 lapic_addr;	     /* from the MADT header, replaced by a < 4 GiB override */
+	u64 lapic_override;  /* type 5 entry, 0 if none */
+	bool pcat_compat;    /* 8259s present */
 	u32 nr_ioapics;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 	u32 nr_isos;
@@ -229,7 +229,7 @@ static inline u64 acpi_ld64(const u8 *p)
  * Append a formatted message to a fixed error list (used by dmar_parse.c too).  Formats: %s %c
  * %u %x %lu %lx.  Once *nr == max, further messages only count in *dropped.
  */
-__attribute__((format(printf, 5, 6))) void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr,
-						     u32 max, u32 *dropped, const char *fmt, ...);
+__attribute__((format(printf, 5, 6))) void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr, u32 max,
+						     u32 *dropped, const char *fmt, ...);
 
 #endif

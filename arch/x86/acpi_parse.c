@@ -9,8 +9,7 @@
 #include "lib/fmt.h"
 #include "lib/compiler.h"
 
-void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr, u32 max, u32 *dropped, const char *fmt,
-	       ...)
+void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
 {
 	char msg[ACPI_ERROR_LEN];
 	va_list ap;
@@ -101,7 +100,7 @@ static const u8 *acpi_table(struct acpi_walk *w, u64 pa, const char *want, u32 *
 /* 5.2.3.2 GAS at t + off, or all-zero if it lies beyond the table (older FADT revisions). */
 static struct acpi_gas acpi_gas_at(const u8 *t, u32 len, u32 off)
 {
-	struct acpi_gas g = { 0 };
+	struct acpi_gas g = {0};
 
 	if (off + ACPI_GAS_LEN <= len) {
 		g.space_id = t[off];
@@ -135,8 +134,10 @@ static void fadt_parse(struct acpi_walk *w, const u8 *t, u32 len)
 
 	o->has_fadt = true;
 	if (len < FADT_OFF_RESET_REG)
-		acpi_err(w, "FACP: length %u shorter than an ACPI 1.0 FADT (116), missing "
-			    "fields read as 0", len);
+		acpi_err(w,
+			 "FACP: length %u shorter than an ACPI 1.0 FADT (116), missing "
+			 "fields read as 0",
+			 len);
 	o->sci_irq = len >= FADT_OFF_SCI_INT + 2 ? acpi_ld16(t + FADT_OFF_SCI_INT) : 0;
 	o->pm1a_evt = fadt32(t, len, FADT_OFF_PM1A_EVT);
 	o->pm1a_cnt = fadt_port(t, len, FADT_OFF_PM1A_CNT, FADT_OFF_X_PM1A_CNT);
@@ -285,7 +286,7 @@ static const u8 *acpi_rsdp(struct acpi_walk *w, u64 pa, bool *ext_ok)
 
 int acpi_parse(u64 rsdp_paddr, acpi_map_fn map, void *ctx, struct acpi_info *out)
 {
-	struct acpi_walk w = { .map = map, .ctx = ctx, .out = out };
+	struct acpi_walk w = {.map = map, .ctx = ctx, .out = out};
 	const u8 *r, *root = NULL;
 	bool ext_ok;
 	char sig[5];

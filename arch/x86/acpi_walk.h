@@ -16,8 +16,8 @@ struct acpi_walk {
 	bool ioapics_full, isos_full, nmis_full;
 };
 
-#define acpi_err(w, ...)                                                                       \
-	acpi_errf((w)->out->errors, &(w)->out->nr_errors, ACPI_MAX_ERRORS,                     \
+#define acpi_err(w, ...)                                                                           \
+	acpi_errf((w)->out->errors, &(w)->out->nr_errors, ACPI_MAX_ERRORS,                         \
 		  &(w)->out->errors_dropped, __VA_ARGS__)
 
 /* 5.2.12 MADT: CPUs, IOAPICs, interrupt source overrides, NMI sources into w->out. */

@@ -11,10 +11,10 @@ static u64 xapic_base = 0xfee00000;
 static u64 errors, spurious;
 
 #define ICR_DELIVERY_STATUS (1u << 12) /* xAPIC only: send pending */
-#define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_INIT (5u << 8)
-#define ICR_STARTUP (6u << 8)
-#define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_LEVEL_ASSERT    (1u << 14)
+#define ICR_INIT	    (5u << 8)
+#define ICR_STARTUP	    (6u << 8)
+#define ICR_ALL_BUT_SELF    (3u << 18)
 
 u32 apic_read(u32 reg)
 {

@@ -29,14 +29,14 @@ void apic_write(u32 reg, u32 v);
 u64 apic_error_count(void);
 u64 apic_spurious_count(void);
 
-#define APIC_REG_ID 0x20
-#define APIC_REG_VER 0x30
-#define APIC_REG_TPR 0x80
-#define APIC_REG_EOI 0xb0
-#define APIC_REG_SVR 0xf0
-#define APIC_REG_ESR 0x280
-#define APIC_REG_ICR 0x300
-#define APIC_REG_ICR_HI 0x310
+#define APIC_REG_ID	   0x20
+#define APIC_REG_VER	   0x30
+#define APIC_REG_TPR	   0x80
+#define APIC_REG_EOI	   0xb0
+#define APIC_REG_SVR	   0xf0
+#define APIC_REG_ESR	   0x280
+#define APIC_REG_ICR	   0x300
+#define APIC_REG_ICR_HI	   0x310
 #define APIC_REG_LVT_TIMER 0x320
 #define APIC_REG_LVT_LINT0 0x350
 #define APIC_REG_LVT_LINT1 0x360
@@ -44,6 +44,6 @@ u64 apic_spurious_count(void);
 #define APIC_REG_TIMER_ICR 0x380
 #define APIC_REG_TIMER_CCR 0x390
 #define APIC_REG_TIMER_DCR 0x3e0
-#define APIC_LVT_MASKED (1u << 16)
+#define APIC_LVT_MASKED	   (1u << 16)
 
 #endif

@@ -4,18 +4,18 @@
 
 #include "lib/types.h"
 
-#define CR0_PE (1ul << 0)
-#define CR0_MP (1ul << 1)
-#define CR0_ET (1ul << 4)
-#define CR0_NE (1ul << 5)
-#define CR0_WP (1ul << 16)
-#define CR0_PG (1ul << 31)
-#define CR4_PAE (1ul << 5)
-#define CR4_PGE (1ul << 7)
-#define CR4_OSFXSR (1ul << 9)
+#define CR0_PE	       (1ul << 0)
+#define CR0_MP	       (1ul << 1)
+#define CR0_ET	       (1ul << 4)
+#define CR0_NE	       (1ul << 5)
+#define CR0_WP	       (1ul << 16)
+#define CR0_PG	       (1ul << 31)
+#define CR4_PAE	       (1ul << 5)
+#define CR4_PGE	       (1ul << 7)
+#define CR4_OSFXSR     (1ul << 9)
 #define CR4_OSXMMEXCPT (1ul << 10)
-#define CR4_VMXE (1ul << 13)
-#define RFLAGS_IF (1ul << 9)
+#define CR4_VMXE       (1ul << 13)
+#define RFLAGS_IF      (1ul << 9)
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
@@ -24,7 +24,9 @@ struct cpuid_regs {
 static inline struct cpuid_regs cpuid_count(u32 leaf, u32 sub)
 {
 	struct cpuid_regs r;
-	asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(sub));
+	asm volatile("cpuid"
+		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(sub));
 	return r;
 }
 static inline struct cpuid_regs cpuid(u32 leaf)
@@ -47,16 +49,16 @@ static inline u64 rdtsc(void)
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
 }
-#define DEFINE_CR(n)                                                 \
-	static inline u64 read_cr##n(void)                           \
-	{                                                            \
-		u64 v;                                               \
-		asm volatile("mov %%cr" #n ", %0" : "=r"(v));        \
-		return v;                                            \
-	}                                                            \
-	static inline void write_cr##n(u64 v)                        \
-	{                                                            \
-		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+#define DEFINE_CR(n)                                                                               \
+	static inline u64 read_cr##n(void)                                                         \
+	{                                                                                          \
+		u64 v;                                                                             \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));                                      \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(u64 v)                                                      \
+	{                                                                                          \
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                             \
 	}
 DEFINE_CR(0)
 DEFINE_CR(2)

@@ -5,15 +5,15 @@
 #include "lib/compiler.h"
 #include "lib/types.h"
 
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
-#define SEL_TSS 0x18 /* VMX requires a non-zero host TR (SDM Vol. 3C 26.2.3) */
-#define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
+#define SEL_KCODE   0x08
+#define SEL_KDATA   0x10
+#define SEL_TSS	    0x18 /* VMX requires a non-zero host TR (SDM Vol. 3C 26.2.3) */
+#define GDT_ENTRIES 5	 /* null, code, data, TSS (two slots) */
 
 /* IST slots (1-based in the gate): exceptions that must not run on a possibly broken stack. */
-#define IST_NMI 1
-#define IST_DF 2
-#define IST_MC 3
+#define IST_NMI	  1
+#define IST_DF	  2
+#define IST_MC	  3
 #define IST_COUNT 3
 
 struct tss64 {

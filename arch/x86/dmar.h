@@ -10,11 +10,11 @@
 #include "lib/types.h"
 
 /* 8.1 DMA Remapping Reporting Structure: ACPI header, then these */
-#define DMAR_OFF_HAW 36	  /* host address width - 1 */
-#define DMAR_OFF_FLAGS 37
-#define DMAR_HDR_LEN 48	  /* + 10 reserved bytes; remapping structures start here */
-#define DMAR_FLAG_INTR_REMAP BIT(0)
-#define DMAR_FLAG_X2APIC_OPT_OUT BIT(1)
+#define DMAR_OFF_HAW			   36 /* host address width - 1 */
+#define DMAR_OFF_FLAGS			   37
+#define DMAR_HDR_LEN			   48 /* + 10 reserved bytes; remapping structures start here */
+#define DMAR_FLAG_INTR_REMAP		   BIT(0)
+#define DMAR_FLAG_X2APIC_OPT_OUT	   BIT(1)
 #define DMAR_FLAG_DMA_CTRL_PLATFORM_OPT_IN BIT(2)
 
 /* 8.2 Remapping Structure Types: each starts with u16 type, u16 length */
@@ -27,25 +27,25 @@
 #define DMAR_TYPE_SIDP 6 /* 8.9 */
 
 /* 8.3 DRHD: u16 type, u16 length, u8 flags, u8 size, u16 segment, u64 base, device scopes */
-#define DRHD_OFF_FLAGS 4
-#define DRHD_OFF_SEGMENT 6
-#define DRHD_OFF_BASE 8
-#define DRHD_SCOPES 16
+#define DRHD_OFF_FLAGS		  4
+#define DRHD_OFF_SEGMENT	  6
+#define DRHD_OFF_BASE		  8
+#define DRHD_SCOPES		  16
 #define DRHD_FLAG_INCLUDE_PCI_ALL BIT(0)
 
 /* 8.3.1 Device Scope: u8 type, u8 length, u8 flags, u8 rsvd, u8 enum id, u8 start bus, path */
-#define DMAR_SCOPE_PCI_ENDPOINT 1
+#define DMAR_SCOPE_PCI_ENDPOINT	    1
 #define DMAR_SCOPE_PCI_SUBHIERARCHY 2
-#define DMAR_SCOPE_IOAPIC 3
-#define DMAR_SCOPE_HPET 4
-#define DMAR_SCOPE_ACPI_NAMESPACE 5
-#define DMAR_SCOPE_OFF_ENUM_ID 4
-#define DMAR_SCOPE_OFF_BUS 5
-#define DMAR_SCOPE_PATH 6 /* then {u8 device, u8 function} per hop */
+#define DMAR_SCOPE_IOAPIC	    3
+#define DMAR_SCOPE_HPET		    4
+#define DMAR_SCOPE_ACPI_NAMESPACE   5
+#define DMAR_SCOPE_OFF_ENUM_ID	    4
+#define DMAR_SCOPE_OFF_BUS	    5
+#define DMAR_SCOPE_PATH		    6 /* then {u8 device, u8 function} per hop */
 
-#define DMAR_MAX_UNITS 4
+#define DMAR_MAX_UNITS	4
 #define DMAR_MAX_SCOPES 16
-#define DMAR_MAX_PATH 4
+#define DMAR_MAX_PATH	4
 #define DMAR_MAX_ERRORS 4
 
 struct dmar_scope {
@@ -76,7 +76,7 @@ struct dmar_info {
 	u32 nr_units;
 	struct dmar_unit units[DMAR_MAX_UNITS];
 	u32 nr_rmrr, nr_atsr, nr_other; /* counted, not decoded */
-	u32 nr_errors; /* <= DMAR_MAX_ERRORS; errors_dropped counts the rest */
+	u32 nr_errors;			/* <= DMAR_MAX_ERRORS; errors_dropped counts the rest */
 	u32 errors_dropped;
 	char errors[DMAR_MAX_ERRORS][96];
 };

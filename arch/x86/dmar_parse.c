@@ -3,9 +3,8 @@
 #include "arch/x86/dmar.h"
 #include "lib/compiler.h"
 
-#define dmar_err(o, ...)                                                                       \
-	acpi_errf((o)->errors, &(o)->nr_errors, DMAR_MAX_ERRORS, &(o)->errors_dropped,         \
-		  __VA_ARGS__)
+#define dmar_err(o, ...)                                                                           \
+	acpi_errf((o)->errors, &(o)->nr_errors, DMAR_MAX_ERRORS, &(o)->errors_dropped, __VA_ARGS__)
 
 static_assert(sizeof(((struct dmar_info *)0)->errors[0]) == ACPI_ERROR_LEN, "shared formatter");
 
@@ -132,8 +131,8 @@ int dmar_parse(const void *table, u32 len, struct dmar_info *out)
 		slen = acpi_ld16(t + off + 2);
 		need = dmar_min_len(type);
 		if (slen < need) {
-			dmar_err(out, "DMAR structure type %u at +%u: length %u < %u, stopping", type,
-				 off, slen, need);
+			dmar_err(out, "DMAR structure type %u at +%u: length %u < %u, stopping",
+				 type, off, slen, need);
 			break;
 		}
 		if (slen > l - off) {

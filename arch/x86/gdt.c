@@ -21,7 +21,7 @@ void gdt_load_cpu(struct cpu_desc *d, const u64 ist_tops[IST_COUNT])
 	d->tss.iomap_base = sizeof(d->tss); /* no I/O bitmap */
 	tss_descriptor(&d->gdt[3], &d->tss);
 
-	struct desc_ptr p = { sizeof(d->gdt) - 1, (u64)d->gdt };
+	struct desc_ptr p = {sizeof(d->gdt) - 1, (u64)d->gdt};
 	asm volatile("lgdt %0\n\t"
 		     "pushq %1\n\t"
 		     "leaq 1f(%%rip), %%rax\n\t"

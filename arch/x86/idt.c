@@ -23,6 +23,6 @@ void idt_init(void)
 
 void idt_load(void)
 {
-	struct desc_ptr p = { sizeof(idt) - 1, (u64)idt };
+	struct desc_ptr p = {sizeof(idt) - 1, (u64)idt};
 	asm volatile("lidt %0" : : "m"(p));
 }

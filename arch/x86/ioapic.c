@@ -13,7 +13,7 @@
 #include "lib/printk.h"
 
 #define IOAPIC_REG_VER 0x01
-#define IOAPIC_RTE(n) (0x10 + 2 * (n))
+#define IOAPIC_RTE(n)  (0x10 + 2 * (n))
 
 struct ioapic {
 	u32 *base;
@@ -72,7 +72,8 @@ u32 ioapic_isa_gsi(u8 irq, bool *level, bool *active_low)
 			continue;
 		/* ACPI 6.5 Table 5.26: 1 = active high / edge, 3 = active low / level. */
 		*active_low = (a->isos[i].flags & MADT_INTI_POLARITY_MASK) == 3;
-		*level = ((a->isos[i].flags & MADT_INTI_TRIGGER_MASK) >> MADT_INTI_TRIGGER_SHIFT) == 3;
+		*level = ((a->isos[i].flags & MADT_INTI_TRIGGER_MASK) >> MADT_INTI_TRIGGER_SHIFT) ==
+			 3;
 		return a->isos[i].gsi;
 	}
 	return irq;

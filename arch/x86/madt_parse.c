@@ -41,7 +41,8 @@ static void madt_cpu(struct acpi_walk *w, u32 apic_id, u32 uid, u32 flags, bool 
 			return;
 	if (o->nr_cpus >= ARRAY_SIZE(o->cpus)) {
 		if (!o->nr_cpus_ignored++)
-			w->first_cpu_ignored = apic_id; /* reported after the walk, with the count */
+			w->first_cpu_ignored =
+				apic_id; /* reported after the walk, with the count */
 		return;
 	}
 	c = &o->cpus[o->nr_cpus++];
@@ -74,7 +75,7 @@ static void madt_entry(struct acpi_walk *w, const u8 *e)
 	struct acpi_info *o = w->out;
 
 	switch (e[0]) {
-	case MADT_LAPIC: /* u8 uid, u8 apic_id, u32 flags */
+	case MADT_LAPIC:	  /* u8 uid, u8 apic_id, u32 flags */
 		if (e[3] != 0xff) /* 0xff is the xAPIC broadcast id, never a CPU */
 			madt_cpu(w, e[3], e[2], acpi_ld32(e + 4), false);
 		break;
@@ -154,21 +155,22 @@ static void madt_walk(struct acpi_walk *w, const u8 *t, u32 len)
 		type = t[off];
 		elen = t[off + 1];
 		if (elen < 2) {
-			acpi_err(w, "MADT entry type %u at offset %u: length %u, stopping", type, off,
-				 elen);
+			acpi_err(w, "MADT entry type %u at offset %u: length %u, stopping", type,
+				 off, elen);
 			return;
 		}
 		if (elen > len - off) {
 			acpi_err(w,
-				 "MADT entry type %u at offset %u: length %u runs past table end %u, "
+				 "MADT entry type %u at offset %u: length %u runs past table end "
+				 "%u, "
 				 "stopping",
 				 type, off, elen, len);
 			return;
 		}
 		need = madt_min_len(type);
 		if (elen < need) {
-			acpi_err(w, "MADT entry type %u at offset %u: length %u < %u, stopping", type,
-				 off, elen, need);
+			acpi_err(w, "MADT entry type %u at offset %u: length %u < %u, stopping",
+				 type, off, elen, need);
 			return;
 		}
 		madt_entry(w, t + off);
@@ -186,4 +188,3 @@ void acpi_madt_parse(struct acpi_walk *w, const u8 *t, u32 len)
 			 (unsigned int)ARRAY_SIZE(o->cpus), w->first_cpu_ignored,
 			 o->nr_cpus_ignored - 1);
 }
-

@@ -5,15 +5,15 @@
 
 #define PCI_CONFIG_ADDR 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
-#define PCI_STATUS 0x06
+#define PCI_STATUS	0x06
 #define PCI_STATUS_CAPS BIT(4)
-#define PCI_CAP_PTR 0x34
-#define PCI_HDR_TYPE 0x0e
-#define PCI_BAR0 0x10
+#define PCI_CAP_PTR	0x34
+#define PCI_HDR_TYPE	0x0e
+#define PCI_BAR0	0x10
 /* MSI capability (6.8.1.3): control at +2, address at +4, then data (+8, or +12 if 64-bit) */
-#define MSI_CTRL_ENABLE BIT(0)
+#define MSI_CTRL_ENABLE	  BIT(0)
 #define MSI_CTRL_MME_MASK (7u << 4)
-#define MSI_CTRL_64BIT BIT(7)
+#define MSI_CTRL_64BIT	  BIT(7)
 
 /* Protects the 0xCF8 address / 0xCFC data pair. */
 static struct spinlock pci_lock = SPINLOCK_INIT("pci", SPIN_IRQSAFE);

@@ -8,12 +8,12 @@
 
 #include "lib/types.h"
 
-#define PCI_BDF(b, d, f) ((u16)((b) << 8 | (d) << 3 | (f)))
-#define PCI_CMD 0x04
-#define PCI_CMD_MEM BIT(1)
-#define PCI_CMD_MASTER BIT(2)
+#define PCI_BDF(b, d, f)     ((u16)((b) << 8 | (d) << 3 | (f)))
+#define PCI_CMD		     0x04
+#define PCI_CMD_MEM	     BIT(1)
+#define PCI_CMD_MASTER	     BIT(2)
 #define PCI_CMD_INTX_DISABLE BIT(10)
-#define PCI_CAP_MSI 0x05
+#define PCI_CAP_MSI	     0x05
 
 u32 pci_read32(u16 bdf, u8 off);
 void pci_write32(u16 bdf, u8 off, u32 v);

@@ -11,11 +11,11 @@
 
 struct pcpu {
 	struct pcpu *self; /* must stay first: this_pcpu() loads %gs:0 */
-	u32 id;            /* dense index 0..nr_cpus-1; the BSP is 0 */
+	u32 id;		   /* dense index 0..nr_cpus-1; the BSP is 0 */
 	u32 apic_id;
-	u64 kstack_top;    /* initial stack; the page below kstack_top - KSTACK_SIZE is a guard */
-	u64 entry_tsc;     /* TSC when the CPU entered pcpu_init (the BSP: kernel entry) */
-	bool online;       /* written by the CPU itself (release), read by others (acquire) */
+	u64 kstack_top; /* initial stack; the page below kstack_top - KSTACK_SIZE is a guard */
+	u64 entry_tsc;	/* TSC when the CPU entered pcpu_init (the BSP: kernel entry) */
+	bool online;	/* written by the CPU itself (release), read by others (acquire) */
 	struct cpu_desc desc;
 };
 

@@ -2,7 +2,7 @@
 #include "arch/x86/io.h"
 #include "lib/types.h"
 
-#define COM1 0x3f8
+#define COM1	 0x3f8
 #define LSR_THRE (1u << 5) /* transmit holding register empty */
 
 void serial_init(void)

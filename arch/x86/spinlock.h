@@ -15,7 +15,10 @@ struct spinlock {
 	const char *name;
 };
 #define SPIN_IRQSAFE 1u
-#define SPINLOCK_INIT(n, f) { 0, 0, -1, (f), (n) }
+#define SPINLOCK_INIT(n, f)                                                                        \
+	{                                                                                          \
+		0, 0, -1, (f), (n)                                                                 \
+	}
 
 void spin_init(struct spinlock *l, const char *name, u32 flags);
 void spin_lock(struct spinlock *l);

@@ -36,8 +36,8 @@ void trap_dump(const struct trap_frame *f)
 	printk("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
 	printk("  R9  %016lx R10 %016lx R11 %016lx R12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
 	printk("  R13 %016lx R14 %016lx R15 %016lx\n", f->r13, f->r14, f->r15);
-	printk("  CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr2(), read_cr3(),
-	       read_cr4());
+	printk("  CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr2(),
+	       read_cr3(), read_cr4());
 }
 
 void trap_dispatch(struct trap_frame *f)
@@ -47,9 +47,10 @@ void trap_dispatch(struct trap_frame *f)
 
 	if (v < 32 && !fn) {
 		panic_begin();
-		printk("EXCEPTION: %s (vector %lu) error %#lx on cpu %u (apic %u) at RIP %#lx CR2 %#lx\n",
-		       exc_names[v] ? exc_names[v] : "?", v, f->error, pcpu_id(), this_pcpu()->apic_id,
-		       f->rip, read_cr2());
+		printk("EXCEPTION: %s (vector %lu) error %#lx on cpu %u (apic %u) at RIP %#lx CR2 "
+		       "%#lx\n",
+		       exc_names[v] ? exc_names[v] : "?", v, f->error, pcpu_id(),
+		       this_pcpu()->apic_id, f->rip, read_cr2());
 		trap_dump(f);
 		panic_end();
 	}

@@ -1,3 +1,4 @@
+/* clang-format off: gas macros, not C (included from .S files only) */
 /*
  * Leaf header for assembly: the interrupt stub and the GPR save/restore that build a
  * struct trap_frame (arch/x86/trap.h).  Shared by the host's IDT (idt_entry.S) and by the

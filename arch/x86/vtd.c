@@ -138,7 +138,8 @@ static int vtd_init(void)
 	u32 ok = 0;
 
 	if (!a->dmar_addr) {
-		printk("vtd: no DMAR table (no IOMMU): device interrupts are not remapped, vtd=off\n");
+		printk("vtd: no DMAR table (no IOMMU): device interrupts are not remapped, "
+		       "vtd=off\n");
 		return 0;
 	}
 	if (dmar_parse((const void *)a->dmar_addr, a->dmar_len, &dmar) < 0) {
@@ -152,9 +153,11 @@ static int vtd_init(void)
 	printk("vtd: DMAR: %u unit(s), INTR_REMAP=%u X2APIC_OPT_OUT=%u\n", dmar.nr_units,
 	       !!(dmar.flags & DMAR_FLAG_INTR_REMAP), !!(dmar.flags & DMAR_FLAG_X2APIC_OPT_OUT));
 	if (dmar.flags & DMAR_FLAG_X2APIC_OPT_OUT)
-		printk("vtd: firmware asks for x2APIC opt-out; pihv owns the platform and ignores it\n");
+		printk("vtd: firmware asks for x2APIC opt-out; pihv owns the platform and ignores "
+		       "it\n");
 	if (!(cpuid(1).ecx & BIT(13))) {
-		/* IRTEs are rewritten with one 16-byte store (vtd_irq.c); CX16 is in every VT-d CPU. */
+		/* IRTEs are rewritten with one 16-byte store (vtd_irq.c); CX16 is in every VT-d
+		 * CPU. */
 		printk("vtd: CPU lacks CMPXCHG16B: vtd=off\n");
 		return -1;
 	}

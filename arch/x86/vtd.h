@@ -19,22 +19,22 @@
 #include "lib/types.h"
 
 /* Errors (negative returns) */
-#define VTD_ERR_OFF (-1)    /* no remapping unit serves the source, or IR is off */
+#define VTD_ERR_OFF    (-1) /* no remapping unit serves the source, or IR is off */
 #define VTD_ERR_VECTOR (-2) /* vector outside VEC_DEVICE_FIRST..VEC_DEVICE_LAST */
-#define VTD_ERR_FULL (-3)   /* no free IRTE */
-#define VTD_ERR_NOPI (-4)   /* posted format asked for, unit has no CAP.PI */
-#define VTD_ERR_DEST (-5)   /* CPU offline, or its APIC id does not fit the entry format */
-#define VTD_ERR_SID (-6)    /* source-id unknown (no DMAR scope for the IOAPIC) */
-#define VTD_ERR_BUSY (-7)   /* host vector already routed elsewhere */
-#define VTD_ERR_HW (-8)     /* invalidation did not complete */
+#define VTD_ERR_FULL   (-3) /* no free IRTE */
+#define VTD_ERR_NOPI   (-4) /* posted format asked for, unit has no CAP.PI */
+#define VTD_ERR_DEST   (-5) /* CPU offline, or its APIC id does not fit the entry format */
+#define VTD_ERR_SID    (-6) /* source-id unknown (no DMAR scope for the IOAPIC) */
+#define VTD_ERR_BUSY   (-7) /* host vector already routed elsewhere */
+#define VTD_ERR_HW     (-8) /* invalidation did not complete */
 
 /* One interrupt source's entry.  Owned by the caller; fields are read-only outside vtd. */
 struct vtd_irq {
-	u8 unit;    /* index of the remapping unit */
-	u16 index;  /* IRTE index = the handle the device sends */
-	u16 sid;    /* requester id checked by the entry (SVT=01, SQ=00) */
-	u8 vector;  /* current vector (host vector, or guest vector when posted) */
-	u32 cpu;    /* host CPU index when routed */
+	u8 unit;   /* index of the remapping unit */
+	u16 index; /* IRTE index = the handle the device sends */
+	u16 sid;   /* requester id checked by the entry (SVT=01, SQ=00) */
+	u8 vector; /* current vector (host vector, or guest vector when posted) */
+	u32 cpu;   /* host CPU index when routed */
 	bool posted;
 	bool allocated;
 };
@@ -118,6 +118,5 @@ u64 vtd_fault_count(u8 reason);
 /* The n-th fault recorded (0-based); false if not (yet) recorded or overwritten. */
 bool vtd_fault_get(u64 n, struct vtd_fault *out);
 const char *vtd_fault_reason_name(u8 reason);
-
 
 #endif

@@ -65,7 +65,8 @@ static int unit_for(u8 scope_type, u16 sid, u8 enum_id, u16 *scope_sid)
 
 			if (sc->type != scope_type || sc->path_len != 1)
 				continue;
-			if (scope_type == DMAR_SCOPE_IOAPIC ? sc->enum_id == enum_id : sc->sid == sid) {
+			if (scope_type == DMAR_SCOPE_IOAPIC ? sc->enum_id == enum_id
+							    : sc->sid == sid) {
 				*scope_sid = sc->sid;
 				return (int)i;
 			}
@@ -95,8 +96,8 @@ static int alloc_in(struct vtd_irq *irq, int unit, u16 sid)
 			continue;
 		u->irt_used[i / 64] |= BIT_ULL(i % 64);
 		spin_unlock_irqrestore(&u->lock, fl);
-		*irq = (struct vtd_irq){ .unit = (u8)unit, .index = (u16)i, .sid = sid,
-					 .allocated = true };
+		*irq = (struct vtd_irq){
+			.unit = (u8)unit, .index = (u16)i, .sid = sid, .allocated = true};
 		return 0;
 	}
 	spin_unlock_irqrestore(&u->lock, fl);
@@ -147,8 +148,8 @@ int vtd_irq_route(struct vtd_irq *irq, u8 vector, u32 cpu, bool level)
 		return VTD_ERR_DEST;
 	fl = spin_lock_irqsave(&u->lock);
 	r = vtd_irte_commit(u, irq->index,
-			vtd_irte_remapped(vector, (u32)dest, u->eime, level, irq->sid, IRTE_SVT_SID,
-					  IRTE_SQ_ALL));
+			    vtd_irte_remapped(vector, (u32)dest, u->eime, level, irq->sid,
+					      IRTE_SVT_SID, IRTE_SQ_ALL));
 	spin_unlock_irqrestore(&u->lock, fl);
 	if (r == 0) {
 		irq->vector = vector;
@@ -195,8 +196,9 @@ int vtd_irq_post(struct vtd_irq *irq, u64 pda, u8 vector, bool urgent)
 	if (vector < 32 || (pda & 63))
 		return VTD_ERR_VECTOR;
 	fl = spin_lock_irqsave(&u->lock);
-	r = vtd_irte_commit(u, irq->index,
-			vtd_irte_posted(vector, pda, urgent, irq->sid, IRTE_SVT_SID, IRTE_SQ_ALL));
+	r = vtd_irte_commit(
+		u, irq->index,
+		vtd_irte_posted(vector, pda, urgent, irq->sid, IRTE_SVT_SID, IRTE_SQ_ALL));
 	spin_unlock_irqrestore(&u->lock, fl);
 	if (r == 0) {
 		irq->vector = vector;
@@ -214,14 +216,14 @@ void vtd_irq_free(struct vtd_irq *irq)
 		return;
 	fl = spin_lock_irqsave(&u->lock);
 	/* Not present and invalidated before the index (or a PI descriptor) can be reused. */
-	if (vtd_irte_commit(u, irq->index, (struct vtd_irte){ 0, 0 }) < 0)
+	if (vtd_irte_commit(u, irq->index, (struct vtd_irte){0, 0}) < 0)
 		printk("vtd: free of IRTE %u: invalidation failed; index leaked\n", irq->index);
 	else
 		u->irt_used[irq->index / 64] &= ~BIT_ULL(irq->index % 64);
 	spin_unlock_irqrestore(&u->lock, fl);
 	if (!irq->posted && vector_is_device(irq->vector)) {
 		fl = spin_lock_irqsave(&routes_lock);
-		routes[irq->vector] = (struct host_route){ 0, 0 };
+		routes[irq->vector] = (struct host_route){0, 0};
 		spin_unlock_irqrestore(&routes_lock, fl);
 	}
 	irq->allocated = false;
@@ -252,7 +254,7 @@ int vtd_route_to_host(struct vtd_irq *irq, u8 vector, u32 cpu, vtd_host_fn fn, v
 		spin_unlock_irqrestore(&routes_lock, fl);
 		return VTD_ERR_BUSY;
 	}
-	routes[vector] = (struct host_route){ fn, ctx };
+	routes[vector] = (struct host_route){fn, ctx};
 	spin_unlock_irqrestore(&routes_lock, fl);
 	trap_register(vector, on_routed);
 	u8 old = irq->allocated && !irq->posted && irq->vector != vector ? irq->vector : 0;
@@ -263,9 +265,8 @@ int vtd_route_to_host(struct vtd_irq *irq, u8 vector, u32 cpu, vtd_host_fn fn, v
 	 */
 	if (r < 0 || vector_is_device(old)) {
 		fl = spin_lock_irqsave(&routes_lock);
-		routes[r < 0 ? vector : old] = (struct host_route){ 0, 0 };
+		routes[r < 0 ? vector : old] = (struct host_route){0, 0};
 		spin_unlock_irqrestore(&routes_lock, fl);
 	}
 	return r;
 }
-

@@ -68,7 +68,8 @@ int vtd_qi_iec(struct vtd_unit *u, bool global, u16 index)
 	store_relaxed(&u->wait_status, 0);
 	qi_push(u, iec, 0);
 	/* SW: write seq to &wait_status; FN: no later descriptor starts before this one ends. */
-	qi_push(u, VTD_QI_WAIT | VTD_QI_WAIT_SW | VTD_QI_WAIT_FN | (u64)seq << VTD_QI_WAIT_DATA_SHIFT,
+	qi_push(u,
+		VTD_QI_WAIT | VTD_QI_WAIT_SW | VTD_QI_WAIT_FN | (u64)seq << VTD_QI_WAIT_DATA_SHIFT,
 		(u64)&u->wait_status);
 	/* The descriptors must be in memory before the tail moves (release store on IQT). */
 	vtd_wr64(u, VTD_REG_IQT, (u64)u->iq_tail << VTD_IQT_SHIFT);

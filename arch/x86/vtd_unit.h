@@ -24,10 +24,10 @@ struct vtd_unit {
 	struct spinlock lock;
 	struct vtd_irte *irt; /* VTD_IRT_ENTRIES, page-aligned */
 	u64 irt_used[VTD_IRT_ENTRIES / 64];
-	u64 *iq;	  /* invalidation queue: VTD_IQ_ENTRIES 128-bit descriptors */
-	u32 iq_tail;	  /* next free descriptor index */
-	u32 wait_status;  /* written by the unit on wait-descriptor completion */
-	u32 wait_seq;	  /* last status value queued */
+	u64 *iq;	 /* invalidation queue: VTD_IQ_ENTRIES 128-bit descriptors */
+	u32 iq_tail;	 /* next free descriptor index */
+	u32 wait_status; /* written by the unit on wait-descriptor completion */
+	u32 wait_seq;	 /* last status value queued */
 };
 
 extern struct vtd_unit vtd_units[DMAR_MAX_UNITS];

@@ -124,8 +124,7 @@ void tseam_reset(void)
 	store_release(&lock_point, NULL);
 }
 
-static void seam_vcpu_point(struct vcpu *v, enum vcpu_test_point p, bool blocking,
-			    bool preempted)
+static void seam_vcpu_point(struct vcpu *v, enum vcpu_test_point p, bool blocking, bool preempted)
 {
 	struct vcpu_slot *s = vcpu_slot(v, false);
 	tseam_point_fn fn = s ? load_acquire(&s->point) : NULL;

@@ -85,7 +85,7 @@ unsigned report_failures(void)
 
 static __noreturn void finish(enum test_status st)
 {
-	static const char *const names[] = { "SUCCESS", "FAILURE", "SKIP", "ERROR" };
+	static const char *const names[] = {"SUCCESS", "FAILURE", "SKIP", "ERROR"};
 	printk("Test result: %s\n", names[st - TEST_SUCCESS]);
 	printk("EXIT: STATUS=%d\n", (st << 1) | 1);
 	machine_exit(st);

@@ -31,8 +31,8 @@ struct ktest {
 	void (*fn)(void);
 	const char *help;
 };
-#define KTEST(n, f, h) \
-	static const struct ktest __ktest_##f __used __section(".ktests") __aligned(8) = { n, f, h }
+#define KTEST(n, f, h)                                                                             \
+	static const struct ktest __ktest_##f __used __section(".ktests") __aligned(8) = {n, f, h}
 const struct ktest *ktest_find(const char *name);
 void ktest_list(void);
 

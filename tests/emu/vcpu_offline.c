@@ -1,9 +1,9 @@
 /*
- * vcpu_pcpu_offline (tests/emu/vcpu_offline.h): a pCPU leaves vCPU scheduling.  The order matters for
- * pi_cpu_offline's precondition "no vCPU loaded on dead, dead runs no pi/ code again": the vCPUs
- * move first (so nothing is queued or woken there any more), the loop of dead parks with nothing
- * loaded, and only then does pi/ move the wakeup list and NDST.  A post in between still reaches
- * dead's wakeup handler, which wakes the vCPU on its new run queue.
+ * vcpu_pcpu_offline (tests/emu/vcpu_offline.h): a pCPU leaves vCPU scheduling.  The order matters
+ * for pi_cpu_offline's precondition "no vCPU loaded on dead, dead runs no pi/ code again": the
+ * vCPUs move first (so nothing is queued or woken there any more), the loop of dead parks with
+ * nothing loaded, and only then does pi/ move the wakeup list and NDST.  A post in between still
+ * reaches dead's wakeup handler, which wakes the vCPU on its new run queue.
  */
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"

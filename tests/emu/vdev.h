@@ -17,12 +17,12 @@ struct vdev {
 	struct timer timer;
 	struct vcpu *target;
 	u8 vector, nr_vectors;
-	u32 count;      /* posts to make */
-	u32 sent;       /* posts made so far (read by tests after the run) */
-	u64 period;     /* TSC ticks between posts */
-	u64 first_tsc;  /* TSC of the first post */
-	u32 cpu;        /* pCPU it runs on */
-	u32 deferred;   /* periods skipped: the vector's previous interrupt not taken yet */
+	u32 count;     /* posts to make */
+	u32 sent;      /* posts made so far (read by tests after the run) */
+	u64 period;    /* TSC ticks between posts */
+	u64 first_tsc; /* TSC of the first post */
+	u32 cpu;       /* pCPU it runs on */
+	u32 deferred;  /* periods skipped: the vector's previous interrupt not taken yet */
 };
 
 /* @pre on d->cpu (e.g. from a vm_run_hook hook); d filled in.  Arms the first post. */

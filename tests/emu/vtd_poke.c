@@ -20,7 +20,7 @@ int vtd_test_irte_set(u32 unit, u16 index, struct vtd_irte e)
 
 struct vtd_irte vtd_test_irte_get(u32 unit, u16 index)
 {
-	struct vtd_irte e = { 0, 0 };
+	struct vtd_irte e = {0, 0};
 	unsigned long fl;
 
 	if (unit >= vtd_nr_units || !vtd_units[unit].enabled || index >= VTD_IRT_ENTRIES)

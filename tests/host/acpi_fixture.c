@@ -55,40 +55,42 @@ void acpi_fix_rsdp_sum(u8 *r)
  * one only online-capable), x2APIC CPUs, an IOAPIC, ISA overrides, NMI entries, an unknown type.
  */
 static const u8 madt_entries[] = {
-	0, 8, 0, 0, 1, 0, 0, 0,				   /* LAPIC uid 0 id 0 enabled */
-	0, 8, 1, 1, 1, 0, 0, 0,				   /* LAPIC uid 1 id 1 enabled */
-	0, 8, 2, 2, 0, 0, 0, 0,				   /* LAPIC uid 2 id 2 unusable */
-	0, 8, 3, 3, 2, 0, 0, 0,				   /* LAPIC uid 3 id 3 online-capable */
-	1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0,	   /* IOAPIC 0 @fec00000 gsi 0 */
-	2, 10, 0, 0, 2, 0, 0, 0, 0, 0,			   /* ISO irq 0 -> gsi 2 */
-	2, 10, 0, 5, 5, 0, 0, 0, 0x0d, 0,		   /* ISO irq 5 level high */
-	2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0,		   /* ISO irq 9 level high */
-	3, 8, 0, 0, 23, 0, 0, 0,			   /* NMI source gsi 23 */
-	4, 6, 0xff, 0, 0, 1,				   /* LAPIC NMI all CPUs LINT1 */
-	9, 16, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0,   /* x2APIC id 0x100 uid 5 */
-	9, 16, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0,   /* x2APIC id 1: duplicate */
-	10, 12, 0, 0, 0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0, /* x2APIC NMI all LINT1 */
-	0x7f, 4, 0, 0,					   /* unknown type: skipped */
+	0,    8,  0,	0, 1,	 0,    0,    0, /* LAPIC uid 0 id 0 enabled */
+	0,    8,  1,	1, 1,	 0,    0,    0, /* LAPIC uid 1 id 1 enabled */
+	0,    8,  2,	2, 0,	 0,    0,    0, /* LAPIC uid 2 id 2 unusable */
+	0,    8,  3,	3, 2,	 0,    0,    0, /* LAPIC uid 3 id 3 online-capable */
+	1,    12, 0,	0, 0,	 0,    0xc0, 0xfe, 0,	 0, 0, 0, /* IOAPIC 0 @fec00000 gsi 0 */
+	2,    10, 0,	0, 2,	 0,    0,    0,	   0,	 0,	  /* ISO irq 0 -> gsi 2 */
+	2,    10, 0,	5, 5,	 0,    0,    0,	   0x0d, 0,	  /* ISO irq 5 level high */
+	2,    10, 0,	9, 9,	 0,    0,    0,	   0x0d, 0,	  /* ISO irq 9 level high */
+	3,    8,  0,	0, 23,	 0,    0,    0,			  /* NMI source gsi 23 */
+	4,    6,  0xff, 0, 0,	 1,				  /* LAPIC NMI all CPUs LINT1 */
+	9,    16, 0,	0, 0,	 1,    0,    0,	   1,	 0, 0, 0,
+	5,    0,  0,	0, /* x2APIC id 0x100 uid 5 */
+	9,    16, 0,	0, 1,	 0,    0,    0,	   1,	 0, 0, 0,
+	1,    0,  0,	0,					  /* x2APIC id 1: duplicate */
+	10,   12, 0,	0, 0xff, 0xff, 0xff, 0xff, 1,	 0, 0, 0, /* x2APIC NMI all LINT1 */
+	0x7f, 4,  0,	0,					  /* unknown type: skipped */
 };
 
 /* VT-d 8.3 DRHD with QEMU's scopes: IOAPIC 0 at ff:00.0, then PCI devices, one behind a bridge. */
 u32 acpi_fix_dmar(u8 *t)
 {
 	static const u8 drhd[] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xd9, 0xfe, 0, 0, 0, 0, /* base fed90000 */
-		3, 8, 0, 0, 0, 0xff, 0, 0,			      /* IOAPIC 0: ff:00.0 */
-		1, 8, 0, 0, 0, 0, 0, 0,				      /* 00:00.0 */
-		1, 8, 0, 0, 0, 0, 1, 0,				      /* 00:01.0 */
-		1, 8, 0, 0, 0, 0, 0x1f, 0,			      /* 00:1f.0 */
-		1, 8, 0, 0, 0, 0, 0x1f, 3,			      /* 00:1f.3 */
-		2, 10, 0, 0, 0, 0, 0x1c, 0, 0, 0,		      /* behind 00:1c.0 */
+		0, 0,  0, 0, 0, 0,    0,    0, 0, 0, 0xd9, 0xfe, 0, 0, 0, 0, /* base fed90000 */
+		3, 8,  0, 0, 0, 0xff, 0,    0,				     /* IOAPIC 0: ff:00.0 */
+		1, 8,  0, 0, 0, 0,    0,    0,				     /* 00:00.0 */
+		1, 8,  0, 0, 0, 0,    1,    0,				     /* 00:01.0 */
+		1, 8,  0, 0, 0, 0,    0x1f, 0,				     /* 00:1f.0 */
+		1, 8,  0, 0, 0, 0,    0x1f, 3,				     /* 00:1f.3 */
+		2, 10, 0, 0, 0, 0,    0x1c, 0, 0, 0,			     /* behind 00:1c.0 */
 	};
 	static const u8 rmrr[] = {
-		1, 0, 32, 0, 0, 0, 0, 0, 0, 0, 0xe, 0, 0, 0, 0, 0, /* seg 0, base e0000 */
-		0xff, 0xff, 0xf, 0, 0, 0, 0, 0,		   /* limit fffff */
-		1, 8, 0, 0, 0, 0, 0x14, 0,		   /* 00:14.0 */
+		1,    0,    32,	 0, 0, 0, 0,	0, 0, 0, 0xe, 0, 0, 0, 0, 0, /* seg 0, base e0000 */
+		0xff, 0xff, 0xf, 0, 0, 0, 0,	0,			     /* limit fffff */
+		1,    8,    0,	 0, 0, 0, 0x14, 0,			     /* 00:14.0 */
 	};
-	static const u8 atsr[] = { 2, 0, 8, 0, 0, 0, 0, 0 };
+	static const u8 atsr[] = {2, 0, 8, 0, 0, 0, 0, 0};
 	u32 off = DMAR_HDR_LEN;
 
 	memset(t, 0, 256);
@@ -115,7 +117,7 @@ void acpi_fix_madt(struct acpi_fixture *f, const u8 *entries, u32 len)
 
 void acpi_fix_build(struct acpi_fixture *f)
 {
-	static const u64 tables[] = { FIX_FADT, FIX_MADT, FIX_HPET, FIX_DMAR };
+	static const u64 tables[] = {FIX_FADT, FIX_MADT, FIX_HPET, FIX_DMAR};
 	u8 *bios, *base;
 
 	fakemem_init(&f->mem);

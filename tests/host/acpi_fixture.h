@@ -8,15 +8,15 @@
 
 #include "tests/host/fakemem.h"
 
-#define FIX_RSDP 0xf5a40ull	 /* RSDP in the 0xE0000-0xFFFFF scan area */
-#define FIX_TABLES 0x1ffe0000ull /* where the tables live */
-#define FIX_RSDT (FIX_TABLES + 0x000)
-#define FIX_XSDT (FIX_TABLES + 0x100)
-#define FIX_FADT (FIX_TABLES + 0x200)
-#define FIX_MADT (FIX_TABLES + 0x400)
-#define FIX_HPET (FIX_TABLES + 0x800)
-#define FIX_DMAR (FIX_TABLES + 0x900)
-#define FIX_SPARE (FIX_TABLES + 0x2000) /* free room for extra tables */
+#define FIX_RSDP       0xf5a40ull    /* RSDP in the 0xE0000-0xFFFFF scan area */
+#define FIX_TABLES     0x1ffe0000ull /* where the tables live */
+#define FIX_RSDT       (FIX_TABLES + 0x000)
+#define FIX_XSDT       (FIX_TABLES + 0x100)
+#define FIX_FADT       (FIX_TABLES + 0x200)
+#define FIX_MADT       (FIX_TABLES + 0x400)
+#define FIX_HPET       (FIX_TABLES + 0x800)
+#define FIX_DMAR       (FIX_TABLES + 0x900)
+#define FIX_SPARE      (FIX_TABLES + 0x2000) /* free room for extra tables */
 #define FIX_TABLES_LEN 0x4000
 
 struct acpi_fixture {

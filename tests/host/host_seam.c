@@ -19,4 +19,4 @@ static bool preempt_blocking(u32 cpu)
 	return r;
 }
 
-const struct test_seam test_seam = { .preempt_blocking = preempt_blocking };
+const struct test_seam test_seam = {.preempt_blocking = preempt_blocking};

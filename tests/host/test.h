@@ -20,36 +20,35 @@ bool test_expect_err(const char (*errs)[96], u32 nr, const char *sub, const char
 bool test_expect_no_err(const char (*errs)[96], u32 nr, const char *what, const char *file,
 			int line);
 
-#define TEST(name)                                                                             \
-	static void test_fn_##name(void);                                                      \
-	__attribute__((constructor)) static void test_reg_##name(void)                         \
-	{                                                                                      \
-		test_register(#name, test_fn_##name);                                          \
-	}                                                                                      \
+#define TEST(name)                                                                                 \
+	static void test_fn_##name(void);                                                          \
+	__attribute__((constructor)) static void test_reg_##name(void)                             \
+	{                                                                                          \
+		test_register(#name, test_fn_##name);                                              \
+	}                                                                                          \
 	static void test_fn_##name(void)
 
 #define EXPECT_TRUE(c) test_report(!!(c), __FILE__, __LINE__, "%s", #c)
 
-#define EXPECT_EQ(a, b)                                                                        \
-	({                                                                                     \
-		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b); \
-		test_report(_a == _b, __FILE__, __LINE__, "%s == %s (got 0x%llx, want 0x%llx)", \
-			    #a, #b, _a, _b);                                                   \
+#define EXPECT_EQ(a, b)                                                                            \
+	({                                                                                         \
+		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b);     \
+		test_report(_a == _b, __FILE__, __LINE__, "%s == %s (got 0x%llx, want 0x%llx)",    \
+			    #a, #b, _a, _b);                                                       \
 	})
 
-#define EXPECT_STREQ(a, b)                                                                     \
-	({                                                                                     \
-		const char *_a = (a), *_b = (b);                                               \
-		test_report(_a && _b && !strcmp(_a, _b), __FILE__, __LINE__,                   \
-			    "%s == \"%s\" (got \"%s\")", #a, _b ? _b : "(null)",               \
-			    _a ? _a : "(null)");                                               \
+#define EXPECT_STREQ(a, b)                                                                         \
+	({                                                                                         \
+		const char *_a = (a), *_b = (b);                                                   \
+		test_report(_a &&_b && !strcmp(_a, _b), __FILE__, __LINE__,                        \
+			    "%s == \"%s\" (got \"%s\")", #a, _b ? _b : "(null)",                   \
+			    _a ? _a : "(null)");                                                   \
 	})
 
 /* x is a struct with nr_errors and errors[][96] (boot_info, acpi_info, dmar_info, cmdline). */
-#define EXPECT_ERR(x, sub)                                                                     \
+#define EXPECT_ERR(x, sub)                                                                         \
 	test_expect_err((const char(*)[96])(x)->errors, (x)->nr_errors, sub, __FILE__, __LINE__)
-#define EXPECT_NO_ERR(x)                                                                       \
-	test_expect_no_err((const char(*)[96])(x)->errors, (x)->nr_errors, #x, __FILE__,       \
-			   __LINE__)
+#define EXPECT_NO_ERR(x)                                                                           \
+	test_expect_no_err((const char(*)[96])(x)->errors, (x)->nr_errors, #x, __FILE__, __LINE__)
 
 #endif

@@ -19,7 +19,7 @@ static int parse_with(const u8 *entries, u32 len)
 
 TEST(madt_entry_length_zero)
 {
-	static const u8 e[] = { LAPIC(0), LAPIC(1), 0, 0, 0, 0, 0, 0, 0, 0, LAPIC(2) };
+	static const u8 e[] = {LAPIC(0), LAPIC(1), 0, 0, 0, 0, 0, 0, 0, 0, LAPIC(2)};
 
 	EXPECT_EQ(parse_with(e, sizeof(e)), 0);
 	EXPECT_ERR(&ai, "MADT entry type 0 at offset 60: length 0, stopping");
@@ -31,7 +31,7 @@ TEST(madt_entry_length_zero)
 
 TEST(madt_entry_length_one)
 {
-	static const u8 e[] = { LAPIC(0), 1, 1, 0, 0 };
+	static const u8 e[] = {LAPIC(0), 1, 1, 0, 0};
 
 	EXPECT_EQ(parse_with(e, sizeof(e)), 0);
 	EXPECT_ERR(&ai, "MADT entry type 1 at offset 52: length 1, stopping");
@@ -42,8 +42,9 @@ TEST(madt_entry_length_one)
 /* An entry whose length runs past the end of the table (overlapping what follows it). */
 TEST(madt_entry_past_end)
 {
-	static const u8 e[] = { LAPIC(0), 1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0,
-				0, 8, 1, 1, 1, 0 }; /* last LAPIC cut to 6 of its 8 bytes */
+	static const u8 e[] = {
+		LAPIC(0), 1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0,
+		0,	  0, 0,	 0, 8, 1, 1, 1,	   0}; /* last LAPIC cut to 6 of its 8 bytes */
 
 	EXPECT_EQ(parse_with(e, sizeof(e)), 0);
 	EXPECT_ERR(&ai, "MADT entry type 0 at offset 64: length 8 runs past table end 70");
@@ -55,9 +56,9 @@ TEST(madt_entry_past_end)
 TEST(madt_entry_truncated)
 {
 	/* an x2APIC entry that claims 8 bytes: too short for its 16-byte layout */
-	static const u8 e[] = { LAPIC(0), 9, 8, 0, 0, 0, 1, 0, 0, LAPIC(1) };
-	static const u8 iso[] = { LAPIC(0), 2, 6, 0, 0, 2, 0 };
-	static const u8 tail[] = { LAPIC(0), 4 };
+	static const u8 e[] = {LAPIC(0), 9, 8, 0, 0, 0, 1, 0, 0, LAPIC(1)};
+	static const u8 iso[] = {LAPIC(0), 2, 6, 0, 0, 2, 0};
+	static const u8 tail[] = {LAPIC(0), 4};
 
 	EXPECT_EQ(parse_with(e, sizeof(e)), 0);
 	EXPECT_ERR(&ai, "MADT entry type 9 at offset 52: length 8 < 16, stopping");
@@ -92,22 +93,22 @@ TEST(madt_overflow)
 	u32 n = 0;
 
 	for (u32 i = 0; i < 40; i++, n += 8) {
-		u8 lapic[] = { LAPIC(i) };
+		u8 lapic[] = {LAPIC(i)};
 
 		memcpy(e + n, lapic, 8);
 	}
 	for (u32 i = 0; i < 10; i++, n += 12) {
-		u8 io[] = { 1, 12, (u8)i, 0, 0, 0, 0xc0, 0xfe, (u8)(24 * i), 0, 0, 0 };
+		u8 io[] = {1, 12, (u8)i, 0, 0, 0, 0xc0, 0xfe, (u8)(24 * i), 0, 0, 0};
 
 		memcpy(e + n, io, 12);
 	}
 	for (u32 i = 0; i < 20; i++, n += 10) {
-		u8 iso[] = { 2, 10, 0, (u8)i, (u8)i, 0, 0, 0, 0, 0 };
+		u8 iso[] = {2, 10, 0, (u8)i, (u8)i, 0, 0, 0, 0, 0};
 
 		memcpy(e + n, iso, 10);
 	}
 	for (u32 i = 0; i < 10; i++, n += 6) {
-		u8 nmi[] = { 4, 6, (u8)i, 0, 0, 1 };
+		u8 nmi[] = {4, 6, (u8)i, 0, 0, 1};
 
 		memcpy(e + n, nmi, 6);
 	}
@@ -126,8 +127,8 @@ TEST(madt_overflow)
 
 TEST(madt_lapic_override)
 {
-	static const u8 e[] = { LAPIC(0), 5, 12, 0, 0, 0, 0, 0xd0, 0xfe, 0, 0, 0, 0,
-				0xff, 4, 0xff, 0xff };
+	static const u8 e[] = {LAPIC(0), 5, 12, 0, 0,	 0, 0,	  0xd0, 0xfe,
+			       0,	 0, 0,	0, 0xff, 4, 0xff, 0xff};
 
 	EXPECT_EQ(parse_with(e, sizeof(e)), 0);
 	EXPECT_EQ(ai.lapic_addr, 0xfed00000);

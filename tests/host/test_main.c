@@ -64,15 +64,16 @@ bool test_expect_err(const char (*errs)[96], u32 nr, const char *sub, const char
 bool test_expect_no_err(const char (*errs)[96], u32 nr, const char *what, const char *file,
 			int line)
 {
-	return test_report(nr == 0, file, line, "%s: no errors%s%s", what,
-			   nr ? "; first: " : "", nr ? errs[0] : "");
+	return test_report(nr == 0, file, line, "%s: no errors%s%s", what, nr ? "; first: " : "",
+			   nr ? errs[0] : "");
 }
 
 static void finish(void)
 {
-	const char *res = nr_fail ? "FAILURE" : nr_skip == nr_checks && nr_checks ? "SKIP"
-		: nr_checks				     ? "SUCCESS"
-							     : "ERROR";
+	const char *res = nr_fail			      ? "FAILURE"
+			  : nr_skip == nr_checks && nr_checks ? "SKIP"
+			  : nr_checks			      ? "SUCCESS"
+							      : "ERROR";
 
 	printf("SUMMARY: %u tests, %u failures, %u skipped\n", nr_checks, nr_fail, nr_skip);
 	printf("Test result: %s\n", res);

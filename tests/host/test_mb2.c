@@ -73,7 +73,7 @@ static void rsdp_payload(u8 *p, u8 rev)
 
 static u32 add_mmap(struct mbi_builder *b, unsigned int n, u32 esize)
 {
-	u8 body[8 + 200 * 32] = { 0 };
+	u8 body[8 + 200 * 32] = {0};
 
 	put32(body, esize);
 	for (unsigned int i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ static u32 add_mmap(struct mbi_builder *b, unsigned int n, u32 esize)
 
 static void add_module(struct mbi_builder *b, u32 start, u32 end, const char *args)
 {
-	u8 body[512] = { 0 };
+	u8 body[512] = {0};
 
 	put32(body, start);
 	put32(body + 4, end);
@@ -99,8 +99,8 @@ static void add_module(struct mbi_builder *b, u32 start, u32 end, const char *ar
 /* What GRUB 2.06 on OVMF passes (shared/emulators.md 2), plus an unknown tag. */
 static u32 build_grub_like(struct mbi_builder *b, u32 *acpi2_at)
 {
-	u8 rsdp[36] = { 0 }, efi[8] = { 1 }, mem[8] = { 0x80, 2, 0, 0, 0, 0x7c, 1, 0 };
-	u8 unknown[13] = { 0xaa };
+	u8 rsdp[36] = {0}, efi[8] = {1}, mem[8] = {0x80, 2, 0, 0, 0, 0x7c, 1, 0};
+	u8 unknown[13] = {0xaa};
 
 	mb_begin(b);
 	mb_str(b, MB2_TAG_CMDLINE, "test=smoke smp=4");
@@ -157,7 +157,7 @@ TEST(mb2_acpi_tags)
 {
 	static struct mbi_builder b;
 	static struct boot_info bi;
-	u8 rsdp[36] = { 0 };
+	u8 rsdp[36] = {0};
 	u32 new_at, old_at;
 	u8 *mbi;
 
@@ -325,7 +325,7 @@ TEST(mb2_huge_total_size)
 TEST(mb2_fatal)
 {
 	static struct boot_info bi;
-	u8 tiny[8] __aligned(8) = { 4, 0, 0, 0 };
+	u8 tiny[8] __aligned(8) = {4, 0, 0, 0};
 
 	EXPECT_TRUE(mb2_parse(NULL, &bi) < 0);
 	EXPECT_ERR(&bi, "NULL");

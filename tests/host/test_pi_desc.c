@@ -31,12 +31,12 @@ TEST(pi_desc_bits_match_spec)
 
 TEST(pi_desc_raw_bytes)
 {
-	struct pi_desc d = { .control = __pi_ctl_make(true, true, 0xf1, 0xa1b2c3d4) };
+	struct pi_desc d = {.control = __pi_ctl_make(true, true, 0xf1, 0xa1b2c3d4)};
 	const u8 *b = (const u8 *)&d;
 
-	EXPECT_EQ(b[32], 0x03);		/* ON | SN */
-	EXPECT_EQ(b[34], 0xf1);		/* NV: bits 279:272 */
-	EXPECT_EQ(b[36], 0xd4);		/* NDST: bits 319:288, little-endian */
+	EXPECT_EQ(b[32], 0x03); /* ON | SN */
+	EXPECT_EQ(b[34], 0xf1); /* NV: bits 279:272 */
+	EXPECT_EQ(b[36], 0xd4); /* NDST: bits 319:288, little-endian */
 	EXPECT_EQ(b[39], 0xa1);
 }
 

@@ -23,11 +23,12 @@ static void hook_in(struct sched_entity *se, u32 cpu)
 static void hook_out(struct sched_entity *se, bool blocking, bool preempted)
 {
 	char b[32];
-	snprintf(b, sizeof(b), "out:%s:%c%c ", se->name, blocking ? 'B' : '-', preempted ? 'P' : '-');
+	snprintf(b, sizeof(b), "out:%s:%c%c ", se->name, blocking ? 'B' : '-',
+		 preempted ? 'P' : '-');
 	logf_(b);
 }
 
-static const struct sched_ops ops = { hook_in, hook_out };
+static const struct sched_ops ops = {hook_in, hook_out};
 
 void sched_kick(u32 cpu)
 {
@@ -68,10 +69,10 @@ static void two_running_a(struct sched_entity *a, struct sched_entity *b)
 	log_buf[0] = 0;
 }
 
-#define EXPECT_LOG(want)                       \
-	do {                                   \
-		EXPECT_STREQ(log_buf, want);   \
-		log_buf[0] = 0;                \
+#define EXPECT_LOG(want)                                                                           \
+	do {                                                                                       \
+		EXPECT_STREQ(log_buf, want);                                                       \
+		log_buf[0] = 0;                                                                    \
 	} while (0)
 
 TEST(sched_round_robin_and_preempt)

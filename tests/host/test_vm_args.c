@@ -2,7 +2,7 @@
 #include "tests/host/test.h"
 #include "vmboot/vm_args.h"
 
-static const struct vm_args_limits lim = { .max_vcpus = 4, .max_mem = 1ull << 30, .nr_pcpus = 4 };
+static const struct vm_args_limits lim = {.max_vcpus = 4, .max_mem = 1ull << 30, .nr_pcpus = 4};
 
 TEST(vm_args_full)
 {

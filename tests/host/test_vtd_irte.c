@@ -93,13 +93,13 @@ TEST(vtd_irte_retarget_leaves_posted_and_absent_entries)
 {
 	/* SEED-NOTES bug 13: an affinity change must not turn a posted entry into a remapped one */
 	struct vtd_irte p = vtd_irte_posted(0x31, 0x123456789000ull, true, 0x0018, 1, 0);
-	struct vtd_irte out = { 0xdead, 0xbeef };
+	struct vtd_irte out = {0xdead, 0xbeef};
 
 	EXPECT_TRUE(!vtd_irte_retarget(p, 3, true, &out));
 	EXPECT_TRUE(!vtd_irte_retarget(p, 3, false, &out));
 	EXPECT_EQ(out.lo, 0xdead);
 	EXPECT_EQ(out.hi, 0xbeef);
-	EXPECT_TRUE(!vtd_irte_retarget((struct vtd_irte){ 0, 0 }, 3, true, &out));
+	EXPECT_TRUE(!vtd_irte_retarget((struct vtd_irte){0, 0}, 3, true, &out));
 	EXPECT_EQ(out.lo, 0xdead);
 }
 

@@ -19,8 +19,8 @@ static void boot_checks(void)
 	report(apic_id() == this_pcpu()->apic_id, "BSP APIC id %u", apic_id());
 	report(pcpu_count() >= 1, "%u CPUs online", pcpu_count());
 	if (a->nr_cpus)
-		report(pcpu_count() <= enabled, "online CPUs %u <= MADT enabled CPUs %u", pcpu_count(),
-		       enabled);
+		report(pcpu_count() <= enabled, "online CPUs %u <= MADT enabled CPUs %u",
+		       pcpu_count(), enabled);
 	else
 		report_skip("no MADT");
 	report_prefix_pop();

@@ -29,19 +29,18 @@
 #include "vmboot/vm_boot.h"
 
 #define PING_ROUNDS 4
-#define HALT_TIMES 64
-#define DEV_POSTS 512
+#define HALT_TIMES  64
+#define DEV_POSTS   512
 #define TIMER_TICKS 500000 /* 10 ms of the 50 MHz Bochs TSC */
 
 struct roles {
 	u32 role[VM_MAX_VCPUS], param[VM_MAX_VCPUS];
 };
 
-static const struct roles ping = { { PI_ROLE_RECV_SPIN, PI_ROLE_SEND_B2B }, { 0, PING_ROUNDS } };
-static const struct roles halt = { { PI_ROLE_RECV_HALT, PI_ROLE_SEND_DELAYED },
-				    { HALT_TIMES, 2000 } };
-static const struct roles dev = { { PI_ROLE_RECV_DEVICE }, { DEV_POSTS } };
-static const struct roles tmr = { { PI_ROLE_TIMER_HALT }, { TIMER_TICKS } };
+static const struct roles ping = {{PI_ROLE_RECV_SPIN, PI_ROLE_SEND_B2B}, {0, PING_ROUNDS}};
+static const struct roles halt = {{PI_ROLE_RECV_HALT, PI_ROLE_SEND_DELAYED}, {HALT_TIMES, 2000}};
+static const struct roles dev = {{PI_ROLE_RECV_DEVICE}, {DEV_POSTS}};
+static const struct roles tmr = {{PI_ROLE_TIMER_HALT}, {TIMER_TICKS}};
 
 static struct vdev device;
 
@@ -61,7 +60,7 @@ static struct vm *make(const char *image, const char *name, u32 vcpus, u32 first
 		       const struct roles *r, bool pinned)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = { name, 0, 0, 0, vcpus, first };
+	struct vm_config cfg = {name, 0, 0, 0, vcpus, first};
 	struct vm *vm;
 
 	if (!g)
@@ -91,8 +90,8 @@ static void check_vcpu(struct vcpu *v)
 	const struct roles *r = tseam_vm_data(v->vm);
 	u64 got = v->gstat[1];
 
-	report(v->state == VCPU_DONE, "%s/%u finished (ran last on pCPU %u)", v->vm->name,
-	       v->index, v->ran_on);
+	report(v->state == VCPU_DONE, "%s/%u finished (ran last on pCPU %u)", v->vm->name, v->index,
+	       v->ran_on);
 	if (!r)
 		return; /* a module guest: it reports its own checks */
 	if (r->role[v->index] == PI_ROLE_TIMER_HALT)
@@ -122,12 +121,16 @@ static void mission(void)
 			goto out;
 	mods = (u32)vm_boot_from_modules(vms + n, VM_MAX - n);
 	n += mods;
-	device = (struct vdev){ .target = vms[2]->vcpus[0], .vector = 0x70, .nr_vectors = 32,
-				.count = DEV_POSTS, .period = timer_us_to_tsc(100) };
+	device = (struct vdev){.target = vms[2]->vcpus[0],
+			       .vector = 0x70,
+			       .nr_vectors = 32,
+			       .count = DEV_POSTS,
+			       .period = timer_us_to_tsc(100)};
 	for (u32 i = 0; i < n; i++)
 		vcpus += vms[i]->nr_vcpus;
 	printk("pihv: mission: %lu vCPUs of %u VMs (%u from modules) on %u pCPUs: IPIs, device, "
-	       "timers, halts, preemption, migration\n", vcpus, n, mods, pcpu_count());
+	       "timers, halts, preemption, migration\n",
+	       vcpus, n, mods, pcpu_count());
 
 	vm_run_hook(vms, n, start_device, NULL);
 
@@ -136,10 +139,11 @@ static void mission(void)
 	for (u32 i = 0; i < n; i++) {
 		struct vm *vm = vms[i];
 
-		report(!vm->dead && !vm->reports[HC_REPORT_FAIL], "VM %s: %u guest checks passed, "
-		       "%u failed%s%s", vm->name, vm->reports[HC_REPORT_PASS],
-		       vm->reports[HC_REPORT_FAIL], vm->dead ? ", killed: " : "",
-		       vm->dead ? vm->why : "");
+		report(!vm->dead && !vm->reports[HC_REPORT_FAIL],
+		       "VM %s: %u guest checks passed, "
+		       "%u failed%s%s",
+		       vm->name, vm->reports[HC_REPORT_PASS], vm->reports[HC_REPORT_FAIL],
+		       vm->dead ? ", killed: " : "", vm->dead ? vm->why : "");
 		for (u32 j = 0; j < vm->nr_vcpus; j++) {
 			struct vcpu *v = vm->vcpus[j];
 
@@ -154,12 +158,13 @@ static void mission(void)
 	}
 	report(device.sent == DEV_POSTS,
 	       "device on pCPU 0 posted %u of %u (%u periods deferred: the vector's previous "
-	       "interrupt not taken yet)", device.sent, DEV_POSTS, device.deferred);
+	       "interrupt not taken yet)",
+	       device.sent, DEV_POSTS, device.deferred);
 	report(preempt > 0, "vCPUs preempted %lu times (more vCPUs than pCPUs)", preempt);
 	report(migr > 0, "unpinned vCPUs migrated %lu times", migr);
 	printk("pihv: mission: %lu guest IPIs, %u device interrupts, %lu guest timer interrupts, "
-	       "%lu blocks, %lu halt-poll hits, %lu preemptions, %lu migrations\n", ipis,
-	       device.sent, timers, blocks, hits, preempt, migr);
+	       "%lu blocks, %lu halt-poll hits, %lu preemptions, %lu migrations\n",
+	       ipis, device.sent, timers, blocks, hits, preempt, migr);
 out:
 	report_prefix_pop();
 }

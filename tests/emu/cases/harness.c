@@ -34,7 +34,7 @@ KTEST("selftest-ud", selftest_ud, "#UD in the hypervisor (expect crash)");
 static void selftest_triple(void)
 {
 	/* An empty IDT: the #UD becomes #GP, then #DF, then a triple fault (SDM Vol. 3A 6.15). */
-	struct desc_ptr empty = { 0, 0 };
+	struct desc_ptr empty = {0, 0};
 	irq_disable();
 	asm volatile("lidt %0; ud2" : : "m"(empty));
 }

@@ -24,14 +24,14 @@
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
-#define ROUNDS 8
+#define ROUNDS	     8
 #define STEP_WAIT_US 100000 /* a host step waits this long for vCPU 0's state */
 
 /* One test at a time: the state its hooks share, and the counts they take. */
 static struct att {
 	u32 role[VM_MAX_VCPUS], param[VM_MAX_VCPUS];
-	long (*step)(struct vm *vm, u32 k);          /* PA_OP_STEP, on the driver's pCPU */
-	void (*on_round)(struct vcpu *v, u32 k);     /* PA_OP_ROUND, on vCPU 0's pCPU */
+	long (*step)(struct vm *vm, u32 k);	 /* PA_OP_STEP, on the driver's pCPU */
+	void (*on_round)(struct vcpu *v, u32 k); /* PA_OP_ROUND, on vCPU 0's pCPU */
 	u32 round, acted;
 	u64 seen, posted, sn, on, pir, pending, notified, kicks, armed, migrated, timeouts;
 } at;
@@ -73,10 +73,10 @@ static struct vm *halter_and_driver(const char *name, u32 rounds,
 				    long (*step)(struct vm *vm, u32 k),
 				    void (*on_round)(struct vcpu *v, u32 k))
 {
-	at = (struct att){ .role = { PA_ROLE_HALT, PA_ROLE_DRIVER },
-			   .param = { rounds, rounds | PA_WAIT_READY },
-			   .step = step,
-			   .on_round = on_round };
+	at = (struct att){.role = {PA_ROLE_HALT, PA_ROLE_DRIVER},
+			  .param = {rounds, rounds | PA_WAIT_READY},
+			  .step = step,
+			  .on_round = on_round};
 	return make(name, 2, 2);
 }
 
@@ -198,9 +198,9 @@ static void pi_pending_is_pir(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	at = (struct att){ .role = { PA_ROLE_CLI_WAIT_HLT, PA_ROLE_SPIN, PA_ROLE_DRIVER },
-			   .param = { ROUNDS, 0, ROUNDS | PA_WAIT_READY },
-			   .step = pir_step };
+	at = (struct att){.role = {PA_ROLE_CLI_WAIT_HLT, PA_ROLE_SPIN, PA_ROLE_DRIVER},
+			  .param = {ROUNDS, 0, ROUNDS | PA_WAIT_READY},
+			  .step = pir_step};
 	if (!(vm = make("pir", 3, 2)))
 		return;
 	pi_case_place(vm, 1, 2, 2);
@@ -210,12 +210,14 @@ static void pi_pending_is_pir(void)
 	report(at.seen == ROUNDS && at.sn == ROUNDS,
 	       "%lu posts to vCPU 0 while preempted with SN=1 (%lu)", at.seen, at.sn);
 	report(at.on == 0 && at.notified == 0 && at.pir == ROUNDS,
-	       "SN=1, ON=0, PIR set after %lu of %lu posts (ON %lu, notified %lu)", at.pir,
-	       at.seen, at.on, at.notified);
+	       "SN=1, ON=0, PIR set after %lu of %lu posts (ON %lu, notified %lu)", at.pir, at.seen,
+	       at.on, at.notified);
 	report(at.pending == ROUNDS, "pi_has_pending saw the PIR bit %lu of %lu times", at.pending,
 	       at.seen);
-	report(a->st.blocks == 0, "vCPU 0 blocked %lu times in %u `sti; hlt` rounds (HLT with the "
-	       "vector pending %lu)", a->st.blocks, ROUNDS, a->st.hlt_pending);
+	report(a->st.blocks == 0,
+	       "vCPU 0 blocked %lu times in %u `sti; hlt` rounds (HLT with the "
+	       "vector pending %lu)",
+	       a->st.blocks, ROUNDS, a->st.hlt_pending);
 	report(a->gstat[1] == ROUNDS && a->st.posted == ROUNDS, "delivered %lu == posted %lu",
 	       a->gstat[1], a->st.posted);
 	report(b->gstat[2] == 0, "vCPU 1 (same pCPU) received %lu vectors", b->gstat[2]);
@@ -263,8 +265,10 @@ static void pi_enable_while_halted(void)
 	struct vcpu *h = vm->vcpus[0];
 	u64 wk = pi_pcpu_stats[2].wakeup_irqs - wk0;
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
-	report(at.seen == ROUNDS, "vCPU 0 blocked without the wakeup vector (SN=1, NV=NOTIFY, "
-	       "on no list) in %lu of %u rounds", at.seen, ROUNDS);
+	report(at.seen == ROUNDS,
+	       "vCPU 0 blocked without the wakeup vector (SN=1, NV=NOTIFY, "
+	       "on no list) in %lu of %u rounds",
+	       at.seen, ROUNDS);
 	report(at.kicks == ROUNDS, "pi_enable_posting woke it %lu times", at.kicks);
 	report(at.armed == ROUNDS, "it re-blocked armed (SN=0, NV=WAKEUP, listed) %lu times",
 	       at.armed);
@@ -323,9 +327,9 @@ static void pi_disable_while_preempted(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	at = (struct att){ .role = { PA_ROLE_SPIN, PA_ROLE_SPIN, PA_ROLE_DRIVER },
-			   .param = { 0, 0, ROUNDS },
-			   .step = disable_step };
+	at = (struct att){.role = {PA_ROLE_SPIN, PA_ROLE_SPIN, PA_ROLE_DRIVER},
+			  .param = {0, 0, ROUNDS},
+			  .step = disable_step};
 	if (!(vm = make("dwp", 3, 2)))
 		return;
 	pi_case_place(vm, 1, 2, 2);
@@ -400,9 +404,12 @@ static void pi_detach_while_blocked(void)
 	report(at.seen == 4 * ROUNDS, "detached while blocked armed (listed, NV=WAKEUP) %lu times",
 	       at.seen);
 	report(at.migrated == 4 * ROUNDS && h->se.nr_migrations >= 4 * ROUNDS,
-	       "migrated while blocked %lu times (%lu migrations)", at.migrated, h->se.nr_migrations);
-	report(h->st.puts_blocking >= 4 * ROUNDS, "%lu blocking puts after re-attaching, no double "
-	       "list add (pi_arm_wakeup asserts it)", h->st.puts_blocking);
+	       "migrated while blocked %lu times (%lu migrations)", at.migrated,
+	       h->se.nr_migrations);
+	report(h->st.puts_blocking >= 4 * ROUNDS,
+	       "%lu blocking puts after re-attaching, no double "
+	       "list add (pi_arm_wakeup asserts it)",
+	       h->st.puts_blocking);
 	report(unlisted && list_empty(&h->pi.wakeup_link), "vCPU 0 on no wakeup list at the end");
 	report(h->gstat[1] == 4 * ROUNDS && h->st.posted == 4 * ROUNDS,
 	       "delivered %lu == posted %lu", h->gstat[1], h->st.posted);
@@ -439,7 +446,7 @@ static void pi_post_at_entry(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	at = (struct att){ .role = { PA_ROLE_EXIT_WAIT }, .param = { 4 * ROUNDS } };
+	at = (struct att){.role = {PA_ROLE_EXIT_WAIT}, .param = {4 * ROUNDS}};
 	if (!(vm = make("ent", 1, 2)))
 		return;
 	vm->tickless = true;
@@ -455,8 +462,10 @@ static void pi_post_at_entry(void)
 	       at.seen, at.on, at.sn);
 	report(at.notified == at.seen, "%lu of %lu posts sent a notification", at.notified,
 	       at.seen);
-	report(nt == 0 && ext0 == 0, "%lu NOTIFY interrupts taken in root mode on pCPU 2, %lu "
-	       "external-interrupt exits", nt, ext0);
+	report(nt == 0 && ext0 == 0,
+	       "%lu NOTIFY interrupts taken in root mode on pCPU 2, %lu "
+	       "external-interrupt exits",
+	       nt, ext0);
 	report(v->gstat[0] == 0 && v->gstat[1] == 4 * ROUNDS && v->st.posted == 4 * ROUNDS,
 	       "delivered %lu == posted %lu, %lu lost", v->gstat[1], v->st.posted, v->gstat[0]);
 }

@@ -19,8 +19,8 @@
 #include "vm/vm.h"
 #include "tests/emu/cases/pi_cases.h"
 
-#define ROUNDS 8
-#define VCPUS 4
+#define ROUNDS	     8
+#define VCPUS	     4
 #define STEP_WAIT_US 100000 /* the host step waits this long for the halters to block */
 
 /* Each kind's vector and the vCPUs that must get it once a round (guests/piattach.c sends). */
@@ -28,11 +28,11 @@ static const struct {
 	u8 vec;
 	u32 targets; /* bitmap of vCPU indexes */
 } kinds[] = {
-	{ PA_IPI_ALL_BUT_SELF, 0xe },  /* (a) shorthand: all but the sender */
-	{ PA_IPI_PHYS_BCAST, 0xf },    /* (b) physical 0xffffffff: the sender too */
-	{ PA_IPI_LOGICAL, 0xa },       /* (c) logical cluster 0, bitmap {1, 3}: not 2 */
-	{ PA_IPI_LOGICAL_BCAST, 0xf }, /* logical 0xffffffff */
-	{ PA_IPI_OTHER_CLUSTER, 0 },   /* logical cluster 1: nobody */
+	{PA_IPI_ALL_BUT_SELF, 0xe},  /* (a) shorthand: all but the sender */
+	{PA_IPI_PHYS_BCAST, 0xf},    /* (b) physical 0xffffffff: the sender too */
+	{PA_IPI_LOGICAL, 0xa},	     /* (c) logical cluster 0, bitmap {1, 3}: not 2 */
+	{PA_IPI_LOGICAL_BCAST, 0xf}, /* logical 0xffffffff */
+	{PA_IPI_OTHER_CLUSTER, 0},   /* logical cluster 1: nobody */
 };
 
 static struct ipi_counts {
@@ -81,7 +81,7 @@ static void check_vectors(struct vcpu *v)
 	u64 gpa = load_relaxed(&v->gstat[HC_STAT_IRQ_COUNTS]);
 	const u32 *n = gpa ? vm_gpa_to_host(v->vm, gpa, 256 * sizeof(u32)) : NULL;
 	bool ok = n;
-	u32 got[ARRAY_SIZE(kinds)] = { 0 }, want[ARRAY_SIZE(kinds)];
+	u32 got[ARRAY_SIZE(kinds)] = {0}, want[ARRAY_SIZE(kinds)];
 
 	for (u32 j = 0; j < ARRAY_SIZE(kinds); j++) {
 		want[j] = (kinds[j].targets >> v->index) & 1 ? ROUNDS : 0;
@@ -101,7 +101,7 @@ static void pi_broadcast_logical(void)
 
 	if (!pi_case_need(VCPUS, false))
 		return;
-	ipi = (struct ipi_counts){ 0 };
+	ipi = (struct ipi_counts){0};
 	if (!(vm = pi_case_vm("piattach", "bcl", VCPUS, 0, hook)))
 		return;
 	vm->poll_max = 0; /* a HLT with nothing pending blocks at once */
@@ -137,8 +137,8 @@ static void pi_broadcast_logical(void)
 
 		report(h->st.posted == n && h->st.blocks == n && h->st.pi_wakes == n && wk == n,
 		       "vCPU %u: posted %lu, blocks %lu, wakes %lu, WAKEUP irqs on pCPU %u %lu "
-		       "(want %u each)", i, h->st.posted, h->st.blocks, h->st.pi_wakes, h->pcpu, wk,
-		       n);
+		       "(want %u each)",
+		       i, h->st.posted, h->st.blocks, h->st.pi_wakes, h->pcpu, wk, n);
 	}
 }
 KTEST("pi-broadcast-logical", pi_broadcast_logical,

@@ -77,7 +77,7 @@ static void bench(const char *name, u64 num, u64 den, const char *unit)
 /* bug16_back_to_back_posts: a running, tickless receiver; 0 exits, every vector once a round. */
 static void pi_running(void)
 {
-	static struct pi_case pc = { { PI_ROLE_RECV_SPIN, PI_ROLE_SEND_B2B }, { 0, 4 } };
+	static struct pi_case pc = {{PI_ROLE_RECV_SPIN, PI_ROLE_SEND_B2B}, {0, 4}};
 	struct vm *vm;
 
 	if (!need_vmx() || !(vm = make("run", 2, 2, &pc)))
@@ -88,8 +88,8 @@ static void pi_running(void)
 	struct vcpu *r = vm->vcpus[0], *s = vm->vcpus[1];
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	if (vmx_get_controls()->posted)
-		report(r->gstat[0] == 0, "receiver: %lu VM exits while %lu IPIs arrived", r->gstat[0],
-		       r->gstat[1]);
+		report(r->gstat[0] == 0, "receiver: %lu VM exits while %lu IPIs arrived",
+		       r->gstat[0], r->gstat[1]);
 	else /* fallback: each notification is an external-interrupt exit, then a sync */
 		report(r->gstat[0] <= r->gstat[1] + 1 && r->st.synced >= r->gstat[1],
 		       "fallback receiver: %lu exits for %lu IPIs, %lu vectors synced at entry",
@@ -111,7 +111,7 @@ static struct vm *halt_pair(const char *name, u32 times, u32 delay, u64 poll_tsc
 	static struct pi_case pc;
 	struct vm *vm;
 
-	pc = (struct pi_case){ { PI_ROLE_RECV_HALT, PI_ROLE_SEND_DELAYED }, { times, delay } };
+	pc = (struct pi_case){{PI_ROLE_RECV_HALT, PI_ROLE_SEND_DELAYED}, {times, delay}};
 	if (!(vm = make(name, 2, 2, &pc)))
 		return NULL;
 	vm->poll_max = poll_tsc;
@@ -134,12 +134,12 @@ static void pi_blocked(void)
 	struct vcpu *r = vm->vcpus[0];
 	u64 wk = pi_pcpu_stats[rc].wakeup_irqs - w0;
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
-	report(r->st.blocks >= 8 && r->st.poll_hits == 0, "receiver blocked %lu times (polling off)",
-	       r->st.blocks);
+	report(r->st.blocks >= 8 && r->st.poll_hits == 0,
+	       "receiver blocked %lu times (polling off)", r->st.blocks);
 	report(wk >= 8 && r->st.pi_wakes >= 8, "%lu WAKEUP interrupts on pCPU %u, %lu wakes", wk,
 	       rc, r->st.pi_wakes);
-	report(r->st.posted == 16 && r->gstat[1] == 16, "delivered %lu == posted %lu",
-	       r->gstat[1], r->st.posted);
+	report(r->st.posted == 16 && r->gstat[1] == 16, "delivered %lu == posted %lu", r->gstat[1],
+	       r->st.posted);
 	bench("pi_desc_writes_per_block_wake", r->st.block_cycle_writes, r->st.block_cycles,
 	      "writes");
 }
@@ -156,8 +156,8 @@ static void pi_halt_poll(void)
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(r->st.poll_hits >= 8, "halt-poll hits %lu, misses %lu", r->st.poll_hits,
 	       r->st.poll_misses);
-	report(r->st.poll_hit_writes == 0, "descriptor writes by the receiver's pCPU during hits: %lu",
-	       r->st.poll_hit_writes);
+	report(r->st.poll_hit_writes == 0,
+	       "descriptor writes by the receiver's pCPU during hits: %lu", r->st.poll_hit_writes);
 	bench("pi_desc_writes_per_poll_hit", r->st.poll_hit_writes, r->st.poll_hits, "writes");
 }
 KTEST("pi-halt-poll", pi_halt_poll, "halt-polling: a hit never touches the descriptor");
@@ -180,9 +180,10 @@ static void pi_halt_poll_adapt(void)
 	/* one missed poll per halving: max, max / 2, ... 1 */
 	report(r->st.poll_hits == 0 && r->st.poll_misses == halvings &&
 		       r->st.blocks >= r->st.poll_misses + 8,
-	       "window %lu TSC halved on each long block: %lu polls missed (%lu halvings to 0), then "
-	       "%lu blocks without polling", max, r->st.poll_misses, halvings,
-	       r->st.blocks - r->st.poll_misses);
+	       "window %lu TSC halved on each long block: %lu polls missed (%lu halvings to 0), "
+	       "then "
+	       "%lu blocks without polling",
+	       max, r->st.poll_misses, halvings, r->st.blocks - r->st.poll_misses);
 	report(r->poll_tsc == 0, "window at the end: %lu", r->poll_tsc);
 	report(r->st.posted == 24 && r->gstat[1] == 24, "delivered %lu == posted %lu", r->gstat[1],
 	       r->st.posted);
@@ -192,7 +193,7 @@ KTEST("pi-halt-poll-adapt", pi_halt_poll_adapt, "the halt-poll window shrinks to
 /* bug06_cli_hlt_not_woken */
 static void pi_cli_hlt(void)
 {
-	static struct pi_case pc = { { PI_ROLE_CLI_HLT, PI_ROLE_SEND_TO_CLI }, { 0, 0 } };
+	static struct pi_case pc = {{PI_ROLE_CLI_HLT, PI_ROLE_SEND_TO_CLI}, {0, 0}};
 	struct vm *vm;
 
 	if (!need_vmx() || !(vm = make("cli", 2, 2, &pc)))
@@ -209,7 +210,7 @@ KTEST("pi-cli-hlt", pi_cli_hlt, "bug06_cli_hlt_not_woken: IF=0 halt ignores post
 /* bug08: the guest's TSC-deadline timer fires while the vCPU is blocked (host timer). */
 static void pi_timer(void)
 {
-	static struct pi_case pc = { { PI_ROLE_TIMER_HALT }, { 500000 } };
+	static struct pi_case pc = {{PI_ROLE_TIMER_HALT}, {500000}};
 	struct vm *vm;
 
 	if (!need_vmx() || !(vm = make("tmr", 1, 1, &pc)))
@@ -228,7 +229,7 @@ KTEST("pi-timer", pi_timer, "guest TSC-deadline timer while blocked (bug 8)");
 /* The same deadline while the vCPU runs: the VMX-preemption timer ends guest mode for it. */
 static void pi_timer_running(void)
 {
-	static struct pi_case pc = { { PI_ROLE_TIMER_SPIN }, { 500000 } };
+	static struct pi_case pc = {{PI_ROLE_TIMER_SPIN}, {500000}};
 	struct vm *vm;
 
 	if (!need_vmx() || !(vm = make("tmrr", 1, 1, &pc)))
@@ -241,8 +242,8 @@ static void pi_timer_running(void)
 	report(r->st.timer_vmx == 1 && r->st.timer_host == 0 && r->st.blocks == 0 &&
 		       r->exits[EXIT_PREEMPTION_TIMER] >= 1,
 	       "deadline fired by the VMX-preemption timer while running (vmx %lu, host %lu, "
-	       "preemption-timer exits %lu, blocks %lu)", r->st.timer_vmx, r->st.timer_host,
-	       r->exits[EXIT_PREEMPTION_TIMER], r->st.blocks);
+	       "preemption-timer exits %lu, blocks %lu)",
+	       r->st.timer_vmx, r->st.timer_host, r->exits[EXIT_PREEMPTION_TIMER], r->st.blocks);
 }
 KTEST("pi-timer-running", pi_timer_running, "guest TSC-deadline timer while running");
 
@@ -256,13 +257,16 @@ static void start_flood(u32 cpu, void *arg)
 
 static void pi_device(void)
 {
-	static struct pi_case pc = { { PI_ROLE_RECV_DEVICE }, { 512 } };
+	static struct pi_case pc = {{PI_ROLE_RECV_DEVICE}, {512}};
 	struct vm *vm;
 
 	if (!need_vmx() || !(vm = make("dev", 1, 2, &pc)))
 		return;
-	flood = (struct vdev){ .target = vm->vcpus[0], .vector = 0x70, .nr_vectors = 32,
-			       .count = 512, .period = timer_us_to_tsc(200) };
+	flood = (struct vdev){.target = vm->vcpus[0],
+			      .vector = 0x70,
+			      .nr_vectors = 32,
+			      .count = 512,
+			      .period = timer_us_to_tsc(200)};
 	vm_run_hook(&vm, 1, start_flood, NULL);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0];
@@ -276,7 +280,7 @@ KTEST("pi-device", pi_device, "bug16_back_to_back_posts: software posting device
 /* bug03_blocked_then_migrated: blocked on pCPU 2, migrated to 3, then posted: woken on 3. */
 static void pi_migrate(void)
 {
-	static struct pi_case pc = { { PI_ROLE_RECV_HALT, PI_ROLE_SEND_MIGRATE }, { 1, 3 } };
+	static struct pi_case pc = {{PI_ROLE_RECV_HALT, PI_ROLE_SEND_MIGRATE}, {1, 3}};
 	struct vm *vm;
 
 	if (!need_vmx() || pcpu_count() < 4) {
@@ -288,7 +292,7 @@ static void pi_migrate(void)
 	vm->poll_max = 0;
 	vm_unpin(vm);
 	vm->vcpus[1]->se.pin = 0; /* the sender stays on pCPU 0 */
-	vm->vcpus[1]->pcpu = 0; /* before vm_run: its first run queue */
+	vm->vcpus[1]->pcpu = 0;	  /* before vm_run: its first run queue */
 	vm_run(&vm, 1);
 	vm_print_pi_stats(&vm, 1);
 	struct vcpu *r = vm->vcpus[0];

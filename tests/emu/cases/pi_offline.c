@@ -22,10 +22,10 @@
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
-#define ROUNDS 8
+#define ROUNDS	8
 #define WAIT_US 100000
-#define DEAD 3
-#define TARGET 2
+#define DEAD	3
+#define TARGET	2
 
 static struct off {
 	struct vm *vm;
@@ -95,7 +95,7 @@ static void pi_offline_with_blocked(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	of = (struct off){ 0 };
+	of = (struct off){0};
 	if (!(vm = pi_case_vm("piattach", "off", 2, DEAD, hook)))
 		return;
 	vm->poll_max = 0;
@@ -110,10 +110,14 @@ static void pi_offline_with_blocked(void)
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(of.blocked_dead == 1 && of.offline_ok == 1,
 	       "pCPU %u taken offline with vCPU 0 blocked armed on its wakeup list", DEAD);
-	report(of.moved == 1, "vCPU 0 still blocked armed, now on pCPU %u's list and run queue, "
-	       "NDST = pCPU %u; pCPU %u's list empty", TARGET, TARGET, DEAD);
-	report(wk_t >= ROUNDS && wk_d == 0, "%lu WAKEUP interrupts on pCPU %u, %lu on pCPU %u "
-	       "after the offline", wk_t, TARGET, wk_d, DEAD);
+	report(of.moved == 1,
+	       "vCPU 0 still blocked armed, now on pCPU %u's list and run queue, "
+	       "NDST = pCPU %u; pCPU %u's list empty",
+	       TARGET, TARGET, DEAD);
+	report(wk_t >= ROUNDS && wk_d == 0,
+	       "%lu WAKEUP interrupts on pCPU %u, %lu on pCPU %u "
+	       "after the offline",
+	       wk_t, TARGET, wk_d, DEAD);
 	report(of.ran_target == ROUNDS - 1 && v->ran_on == TARGET,
 	       "woken and ran on pCPU %u after each of %lu posts", TARGET, of.ran_target + 1);
 	report(v->gstat[1] == ROUNDS && v->st.posted == ROUNDS && of.posted == ROUNDS,

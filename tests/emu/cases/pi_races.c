@@ -28,11 +28,11 @@
 static struct race {
 	u32 role[VM_MAX_VCPUS], param[VM_MAX_VCPUS];
 	void (*on_round)(struct vcpu *v, u32 round);
-	u32 round;        /* the halter's current round (PR_OP_ROUND) */
-	u32 acted;        /* last round a test point acted in: one action per round */
-	u32 injected;     /* last round a preemption was injected in */
-	u32 mode;         /* torture: this round's point */
-	u64 wait_tsc;     /* torture: how long a point waits for the post */
+	u32 round;    /* the halter's current round (PR_OP_ROUND) */
+	u32 acted;    /* last round a test point acted in: one action per round */
+	u32 injected; /* last round a preemption was injected in */
+	u32 mode;     /* torture: this round's point */
+	u64 wait_tsc; /* torture: how long a point waits for the post */
 	/* counts taken at the test points */
 	u64 posts, both_flags, c_with_on, last_block_cpu;
 	u64 ctl_cprime;
@@ -62,8 +62,9 @@ static u64 post_preempted(struct vcpu *t, u8 vec)
 		r = PR_PP_POSTED;
 		r |= pi_ctl_sn(c0) ? PR_PP_SN : 0;
 		r |= load_relaxed(&t->st.post_notified) != n0 ? PR_PP_NOTIFIED : 0;
-		r |= load_acquire(&t->pi.desc.pir[pi_pir_word(vec)]) & (1ull << pi_pir_bit(vec)) ?
-			     PR_PP_PIR : 0;
+		r |= load_acquire(&t->pi.desc.pir[pi_pir_word(vec)]) & (1ull << pi_pir_bit(vec))
+			     ? PR_PP_PIR
+			     : 0;
 		r |= pi_ctl_on(c1) ? PR_PP_ON : 0;
 		r |= rq->curr && rq->curr != &t->se ? PR_PP_OTHER : 0;
 	}
@@ -108,7 +109,7 @@ static u64 hook(struct vcpu *v, u64 op, u64 a, u64 b)
 
 static void reset(void)
 {
-	rc = (struct race){ 0 };
+	rc = (struct race){0};
 }
 
 /*
@@ -127,8 +128,8 @@ static void biw_point(struct vcpu *v, enum vcpu_test_point p, bool blocking, boo
 
 	if (p == VTP_AFTER_PUT && rc.acted == k && blocking) {
 		ctl = load_acquire(&v->pi.desc.control);
-		rc.c_with_on += pi_ctl_on(ctl) && pi_ctl_nv(ctl) == PI_WAKEUP_VECTOR &&
-				!pi_ctl_sn(ctl);
+		rc.c_with_on +=
+			pi_ctl_on(ctl) && pi_ctl_nv(ctl) == PI_WAKEUP_VECTOR && !pi_ctl_sn(ctl);
 		return;
 	}
 	if (p != want || rc.acted == k)
@@ -166,8 +167,10 @@ static void pi_post_in_block_window(void)
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(rc.posts == BIW_ROUNDS, "%lu posts made in the block window (%u rounds)", rc.posts,
 	       BIW_ROUNDS);
-	report(rc.c_with_on == BIW_ROUNDS, "put found ON set and armed WAKEUP (state C with ON) "
-	       "%lu times", rc.c_with_on);
+	report(rc.c_with_on == BIW_ROUNDS,
+	       "put found ON set and armed WAKEUP (state C with ON) "
+	       "%lu times",
+	       rc.c_with_on);
 	report(self == BIW_ROUNDS, "%lu PI_WAKEUP self-IPIs sent by pi_put on pCPU 2", self);
 	report(wk >= BIW_ROUNDS && h->st.pi_wakes >= BIW_ROUNDS,
 	       "%lu WAKEUP interrupts on pCPU 2, %lu wakes", wk, h->st.pi_wakes);
@@ -209,8 +212,8 @@ static void pi_preempted_has_sn(void)
 	       "%lu posts to preempted vCPU 0, vCPU 1 running on its pCPU for %lu", rc.pp_posted,
 	       rc.pp_other);
 	report(rc.pp_sn == PSN_ROUNDS,
-	       "SN=1 in the preempted vCPU's descriptor at %lu of %lu posts",
-	       rc.pp_sn, rc.pp_posted);
+	       "SN=1 in the preempted vCPU's descriptor at %lu of %lu posts", rc.pp_sn,
+	       rc.pp_posted);
 	report(rc.pp_notified == 0 && a->st.post_notified == 0 && rc.pp_on == 0,
 	       "no notification, no ON: %lu notified, ON set %lu times", rc.pp_notified, rc.pp_on);
 	report(rc.pp_pir == PSN_ROUNDS, "the vector waited in the PIR %lu times", rc.pp_pir);
@@ -260,7 +263,8 @@ static void pi_blocking_preempted_migrated(void)
 	if (!(vm = pi_case_vm("pirace", "bpm", 3, 2, hook)))
 		return;
 	vm->poll_max = 0;
-	pi_case_place(vm, 0, 2, 3); /* starts on pCPU 2; may move only to 3 (keeps the balancer off it) */
+	pi_case_place(vm, 0, 2,
+		      3); /* starts on pCPU 2; may move only to 3 (keeps the balancer off it) */
 	pi_case_place(vm, 1, 2, 2);
 	tseam_set_point(vm->vcpus[0], bpm_point);
 	wk0 = pi_pcpu_stats[3].wakeup_irqs;
@@ -271,7 +275,7 @@ static void pi_blocking_preempted_migrated(void)
 	report(rc.both_flags == 1, "switch_out saw blocking and preempted %lu time(s)",
 	       rc.both_flags);
 	report(pi_ctl_sn(ctl) && pi_ctl_nv(ctl) == PI_WAKEUP_VECTOR &&
-	       pi_ctl_ndst(ctl) == pcpu(2)->apic_id,
+		       pi_ctl_ndst(ctl) == pcpu(2)->apic_id,
 	       "C' after that put: SN=%d NV=%#x NDST=%#x (pCPU 2 is %#x)", pi_ctl_sn(ctl),
 	       pi_ctl_nv(ctl), pi_ctl_ndst(ctl), pcpu(2)->apic_id);
 	report(h->se.nr_migrations == 1 && rc.last_block_cpu == 3 && h->ran_on == 3,
@@ -390,11 +394,12 @@ static void pi_lost_wakeup_torture(void)
 
 	for (u32 m = 0; m < NPOINTS; m++)
 		printk("torture: %-16s rounds %lu: post in the window %lu, before it %lu, "
-		       "never came %lu\n", point_name[m], rc.rounds[m], rc.hit[m], rc.early[m],
-		       rc.missed[m]);
+		       "never came %lu\n",
+		       point_name[m], rc.rounds[m], rc.hit[m], rc.early[m], rc.missed[m]);
 	printk("torture: halter blocks %lu, halt-poll hits %lu, hlt_pending %lu, self-IPIs %lu, "
-	       "WAKEUP irqs %lu, wakes %lu, C' puts %lu; %lu TSC ticks\n", h->st.blocks,
-	       h->st.poll_hits, h->st.hlt_pending, self, wk, h->st.pi_wakes, rc.both_flags, t0);
+	       "WAKEUP irqs %lu, wakes %lu, C' puts %lu; %lu TSC ticks\n",
+	       h->st.blocks, h->st.poll_hits, h->st.hlt_pending, self, wk, h->st.pi_wakes,
+	       rc.both_flags, t0);
 	report(pi_case_finished(vm), "both vCPUs finished, guest checks passed");
 	report(s->gstat[2] == TORTURE_ROUNDS && s->gstat[0] == 0, "%lu rounds, %lu lost wakeups",
 	       s->gstat[2], s->gstat[0]);
@@ -402,13 +407,19 @@ static void pi_lost_wakeup_torture(void)
 	       "delivered %lu == posted %lu", h->gstat[1], h->st.posted);
 	for (u32 m = 0; m < 4; m++) {
 		forced += rc.hit[m];
-		report(rc.hit[m] * 10 >= rc.rounds[m] * 9, "%s: the post landed in the window in "
-		       "%lu of %lu rounds", point_name[m], rc.hit[m], rc.rounds[m]);
+		report(rc.hit[m] * 10 >= rc.rounds[m] * 9,
+		       "%s: the post landed in the window in "
+		       "%lu of %lu rounds",
+		       point_name[m], rc.hit[m], rc.rounds[m]);
 	}
-	report(rc.both_flags == rc.rounds[2], "injected preemptions: switch_out saw blocking and "
-	       "preempted %lu times in %lu rounds", rc.both_flags, rc.rounds[2]);
-	report(self >= rc.hit[1] + rc.hit[2], "%lu self-IPIs >= %lu posts in the last-check and C' "
-	       "windows", self, rc.hit[1] + rc.hit[2]);
+	report(rc.both_flags == rc.rounds[2],
+	       "injected preemptions: switch_out saw blocking and "
+	       "preempted %lu times in %lu rounds",
+	       rc.both_flags, rc.rounds[2]);
+	report(self >= rc.hit[1] + rc.hit[2],
+	       "%lu self-IPIs >= %lu posts in the last-check and C' "
+	       "windows",
+	       self, rc.hit[1] + rc.hit[2]);
 	report(h->st.poll_hits * 10 >= rc.rounds[4] * 9,
 	       "halt-poll rounds: %lu hits, %lu misses in %lu rounds", h->st.poll_hits,
 	       h->st.poll_misses, rc.rounds[4]);

@@ -30,10 +30,10 @@
 #include "vmx/vmx.h"
 #include "tests/emu/cases/pi_cases.h"
 
-#define ROUNDS 16
-#define WAIT_US 100000 /* a wait for the other side gives up after this long */
-#define PCPU_OLD 2     /* the scenario's cpu0: A's list, B's pCPU */
-#define PCPU_NEW 3     /* the scenario's cpu1: where A is loaded */
+#define ROUNDS	 16
+#define WAIT_US	 100000 /* a wait for the other side gives up after this long */
+#define PCPU_OLD 2	/* the scenario's cpu0: A's list, B's pCPU */
+#define PCPU_NEW 3	/* the scenario's cpu1: where A is loaded */
 
 static struct unl {
 	struct vcpu *a, *b;
@@ -46,7 +46,7 @@ static struct unl {
 	u32 armed;    /* the lock test point acts in this round */
 	u32 a_first;  /* odd rounds: A's load holds the lock first */
 	u32 a_waits, b_waits, a_holds, b_holds;
-	u32 met;      /* the holder saw the other side about to spin on the lock */
+	u32 met; /* the holder saw the other side about to spin on the lock */
 	u64 meets_a_first, meets_b_first, a_ok, b_ok, migrated, posted_a, posted_b, timeouts;
 } ul;
 
@@ -244,7 +244,7 @@ static void pi_unlist_vs_put(void)
 
 	if (!pi_case_need(4, true))
 		return;
-	ul = (struct unl){ 0 };
+	ul = (struct unl){0};
 	if (!(vms[0] = make("ula", 2)) || !(vms[1] = make("ulb", 1)))
 		return;
 	ul.a = vms[0]->vcpus[0];
@@ -264,12 +264,16 @@ static void pi_unlist_vs_put(void)
 	       "all vCPUs finished, guest checks passed");
 	report(ul.meets_a_first == ROUNDS / 2 && ul.meets_b_first == ROUNDS / 2,
 	       "met in pCPU %u's lock: A's load held it while B's put waited %lu times, B's put "
-	       "held it while A's load waited %lu times", PCPU_OLD, ul.meets_a_first,
-	       ul.meets_b_first);
-	report(ul.a_ok == ROUNDS, "A loaded on pCPU %u, bound to it, off pCPU %u's list in %lu of "
-	       "%u rounds", PCPU_NEW, PCPU_OLD, ul.a_ok, ROUNDS);
-	report(ul.b_ok == ROUNDS, "B blocked armed on pCPU %u's list (SN=0, NV=WAKEUP) in %lu of "
-	       "%u rounds", PCPU_OLD, ul.b_ok, ROUNDS);
+	       "held it while A's load waited %lu times",
+	       PCPU_OLD, ul.meets_a_first, ul.meets_b_first);
+	report(ul.a_ok == ROUNDS,
+	       "A loaded on pCPU %u, bound to it, off pCPU %u's list in %lu of "
+	       "%u rounds",
+	       PCPU_NEW, PCPU_OLD, ul.a_ok, ROUNDS);
+	report(ul.b_ok == ROUNDS,
+	       "B blocked armed on pCPU %u's list (SN=0, NV=WAKEUP) in %lu of "
+	       "%u rounds",
+	       PCPU_OLD, ul.b_ok, ROUNDS);
 	report(ul.timeouts == 0, "%lu bounded waits timed out", ul.timeouts);
 	report(a->gstat[1] == ROUNDS && a->st.posted == ROUNDS && ul.posted_a == ROUNDS,
 	       "A: delivered %lu == posted %lu", a->gstat[1], a->st.posted);

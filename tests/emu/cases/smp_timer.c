@@ -21,7 +21,7 @@
 #include "tests/emu/cases/smp_cases.h"
 
 #define TIMER_ROUNDS	    5
-#define TIMER_LATE_US	    1000   /* hardware and Bochs (deterministic: about 3 us) */
+#define TIMER_LATE_US	    1000    /* hardware and Bochs (deterministic: about 3 us) */
 #define TIMER_LATE_GUEST_US 5000000 /* under a hypervisor (QEMU TCG sets CPUID.1:ECX[31]) */
 #define TICK_US		    1000
 #define TICK_WAIT_US	    10500

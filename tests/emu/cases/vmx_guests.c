@@ -28,7 +28,7 @@
 static struct vm *make(const char *vm_name, const char *image, u32 vcpus, u32 pcpu_first)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = { vm_name, 0, 0, 0, vcpus, pcpu_first };
+	struct vm_config cfg = {vm_name, 0, 0, 0, vcpus, pcpu_first};
 
 	if (!g) {
 		report(false, "guest image %s linked in", image);
@@ -122,7 +122,8 @@ static void vmx_basic(void)
 	if (vmcs_load((u64)v->vmcs)) {
 		__vmcs_write(BOGUS_FIELD, 0, "BOGUS_FIELD");
 		report(vmcs_error_count() == 2 && vmcs_read32(VM_INSTRUCTION_ERROR) == 12,
-		       "a VMWRITE to an unsupported field is reported with VM-instruction error 12");
+		       "a VMWRITE to an unsupported field is reported with VM-instruction error "
+		       "12");
 		vmcs_clear((u64)v->vmcs);
 	} else {
 		report(false, "VMPTRLD of the finished vCPU's VMCS");
@@ -152,7 +153,8 @@ static void vmx_multi(void)
 			struct vcpu *v = vms[i]->vcpus[j];
 			report(v->state == VCPU_DONE && !vms[i]->reports[HC_REPORT_FAIL] &&
 				       v->ran_on == v->pcpu,
-			       "%s/%u done on cpu %u (pinned %u)", vms[i]->name, j, v->ran_on, v->pcpu);
+			       "%s/%u done on cpu %u (pinned %u)", vms[i]->name, j, v->ran_on,
+			       v->pcpu);
 			used |= 1ull << v->ran_on;
 		}
 	}
@@ -172,10 +174,10 @@ static void vmx_isolation(void)
 	static const struct {
 		const char *name, *image, *why;
 	} bad[] = {
-		{ "triple", "triple", "guest triple fault" },
-		{ "eptviol", "eptviol", "access outside guest memory (EPT violation)" },
-		{ "badhc", "badhc", "bad hypercall (buffer outside guest memory)" },
-		{ "badstate", "hello", "VM entry failed: invalid guest state" },
+		{"triple", "triple", "guest triple fault"},
+		{"eptviol", "eptviol", "access outside guest memory (EPT violation)"},
+		{"badhc", "badhc", "bad hypercall (buffer outside guest memory)"},
+		{"badstate", "hello", "VM entry failed: invalid guest state"},
 	};
 	struct vm *vms[ARRAY_SIZE(bad) + 1];
 
@@ -186,7 +188,7 @@ static void vmx_isolation(void)
 	 * a second vCPU spinning on another pCPU, which must be stopped with it; eptviol runs
 	 * alone on its own pCPU (with fewer CPUs the pinning wraps round).
 	 */
-	static const u32 nr_vcpus[] = { 2, 1, 1, 1 }, first[] = { 2, 1, 0, 0 };
+	static const u32 nr_vcpus[] = {2, 1, 1, 1}, first[] = {2, 1, 0, 0};
 	vms[0] = make("worker", "worker", 1, 0);
 	for (u32 i = 0; i < ARRAY_SIZE(bad); i++)
 		vms[i + 1] = make(bad[i].name, bad[i].image, nr_vcpus[i], first[i]);

@@ -14,7 +14,7 @@
 /* Overwrites the guest's first instructions with `cli; hlt; jmp .-2` (runs before entry). */
 static void halt_forever(struct vcpu *v)
 {
-	static const u8 code[] = { 0xfa, 0xf4, 0xeb, 0xfd };
+	static const u8 code[] = {0xfa, 0xf4, 0xeb, 0xfd};
 	u8 *p = vm_gpa_to_host(v->vm, vmcs_readnat(GUEST_RIP), sizeof(code));
 
 	if (p)
@@ -24,7 +24,7 @@ static void halt_forever(struct vcpu *v)
 static void vmx_watchdog(void)
 {
 	const struct guest_image *g = guest_image_find("hello");
-	struct vm_config cfg = { "stuck", 0, 0, 0, 1, 0 };
+	struct vm_config cfg = {"stuck", 0, 0, 0, 1, 0};
 	struct vm *vm;
 
 	if (!platform.vmx) {

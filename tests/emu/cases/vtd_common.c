@@ -78,7 +78,7 @@ void vtdt_expect_fault(struct vtdt_edu *e, const struct vtdt_count *c, const cha
 {
 	u64 n0 = vtd_fault_total(), d0 = c ? vtdt_total(c) : 0, u0 = trap_unexpected_count();
 	u64 t0 = rdtsc();
-	struct vtd_fault f = { 0 };
+	struct vtd_fault f = {0};
 
 	vtdt_edu_fire(e);
 	while (vtd_fault_total() == n0 && rdtsc() - t0 < VTDT_LONG)

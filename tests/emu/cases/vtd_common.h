@@ -7,11 +7,11 @@
 #include "lib/types.h"
 
 /* QEMU's "edu" PCI test device (docs/specs/edu.rst in QEMU): MSI raised by a register write. */
-#define EDU_VENDOR 0x1234
-#define EDU_DEVICE 0x11e8
-#define EDU_REG_ID 0x00	       /* 0x010000ed */
+#define EDU_VENDOR	  0x1234
+#define EDU_DEVICE	  0x11e8
+#define EDU_REG_ID	  0x00 /* 0x010000ed */
 #define EDU_REG_IRQ_RAISE 0x60 /* status |= value; one MSI per write while status != 0 */
-#define EDU_REG_IRQ_ACK 0x64   /* status &= ~value */
+#define EDU_REG_IRQ_ACK	  0x64 /* status &= ~value */
 
 struct vtdt_edu {
 	u16 bdf; /* = its VT-d source-id */
@@ -41,6 +41,6 @@ u64 vtdt_wait_total(const struct vtdt_count *c, u64 want, u64 budget);
 void vtdt_expect_fault(struct vtdt_edu *e, const struct vtdt_count *c, const char *what, u8 fr,
 		       u16 idx);
 #define VTDT_SHORT (1ull << 26) /* "nothing more arrives": ~30 ms at the TSC rates we meet */
-#define VTDT_LONG (1ull << 31)
+#define VTDT_LONG  (1ull << 31)
 
 #endif

@@ -13,11 +13,11 @@
 #include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
-#define VEC_OK 0x42
+#define VEC_OK	  0x42
 #define VEC_OTHER 0x43
 
 static struct vtdt_edu edu;
-static struct vtdt_count cnt = { .ack = &edu }, other = { .ack = &edu };
+static struct vtdt_count cnt = {.ack = &edu}, other = {.ack = &edu};
 
 static void expect_delivered(struct vtd_irq *irq, const char *what)
 {
@@ -77,7 +77,7 @@ static void vtd_faults(void)
 	       "per-reason counters: 0x21=%lu 0x22=%lu 0x24=%lu 0x26=%lu", vtd_fault_count(0x21),
 	       vtd_fault_count(0x22), vtd_fault_count(0x24), vtd_fault_count(0x26));
 	expect_delivered(&ok, "after the faults");
-	vtd_test_irte_set(rsvd.unit, rsvd.index, (struct vtd_irte){ 0, 0 });
+	vtd_test_irte_set(rsvd.unit, rsvd.index, (struct vtd_irte){0, 0});
 	vtd_irq_free(&rsvd);
 	vtd_irq_free(&foreign);
 	vtd_irq_free(&np);
@@ -113,6 +113,7 @@ static void vtd_teardown(void)
 	vtd_irq_free(&irq);
 	report(!irq.allocated, "freed");
 	vtdt_expect_fault(&edu, &cnt, "MSI after free", 0x22, idx);
-	report(vtd_irq_route(&irq, VEC_OK, 0, false) == VTD_ERR_OFF, "freed handle cannot be routed");
+	report(vtd_irq_route(&irq, VEC_OK, 0, false) == VTD_ERR_OFF,
+	       "freed handle cannot be routed");
 }
 KTEST("vtd-teardown", vtd_teardown, "free = not present before return; posted needs CAP.PI");

@@ -59,8 +59,8 @@ static void vtd_ioapic(void)
 	}
 	bool owned = ioapic_owner(gsi, &id);
 
-	report(owned, "ISA IRQ 0 -> GSI %u (%s, %s) on IOAPIC %u", gsi,
-	       level ? "level" : "edge", low ? "active low" : "active high", id);
+	report(owned, "ISA IRQ 0 -> GSI %u (%s, %s) on IOAPIC %u", gsi, level ? "level" : "edge",
+	       low ? "active low" : "active high", id);
 	r = vtd_irq_alloc_ioapic(&irq, id);
 	report(r == 0, "IRTE %u for IOAPIC %u, source-id %#x", irq.index, id, irq.sid);
 	if (r)
@@ -100,7 +100,7 @@ static void vtd_ioapic(void)
 	while (vtd_fault_total() == f0 && rdtsc() - t0 < VTDT_LONG)
 		cpu_relax();
 	vtdt_wait_total(&cnt, n + 1, VTDT_SHORT);
-	f = (struct vtd_fault){ 0 };
+	f = (struct vtd_fault){0};
 	r = vtd_fault_get(f0, &f);
 	report(r && f.reason == 0x22 && f.index == irq.index && vtdt_total(&cnt) == n,
 	       "after free: not delivered, FR %#x index %u sid %#x", f.reason, f.index, f.sid);

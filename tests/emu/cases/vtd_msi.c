@@ -15,7 +15,7 @@
 #define VEC_B 0x41
 
 static struct vtdt_edu edu;
-static struct vtdt_count cnt_a = { .ack = &edu }, cnt_b = { .ack = &edu };
+static struct vtdt_count cnt_a = {.ack = &edu}, cnt_b = {.ack = &edu};
 
 /* Fires n MSIs one at a time; each must arrive before the next (no coalescing). */
 static u64 fire_n(struct vtdt_count *c, u32 n)
@@ -56,7 +56,7 @@ static void affinity_keeps_posted(struct vtdt_edu *e, u32 cpu)
 	after = vtd_test_irte_get(p.unit, p.index);
 	report(after.lo == pe.lo && after.hi == pe.hi,
 	       "posted entry untouched by the affinity change (%#lx %#lx)", after.hi, after.lo);
-	vtd_test_irte_set(p.unit, p.index, (struct vtd_irte){ 0, 0 });
+	vtd_test_irte_set(p.unit, p.index, (struct vtd_irte){0, 0});
 	vtd_irq_free(&p);
 }
 
@@ -70,8 +70,8 @@ static void vtd_msi(void)
 	if (!vtdt_setup(&edu))
 		return;
 	faults0 = vtd_fault_total();
-	report(vtd_unit_eime(0) == (apic_mode() == APIC_MODE_X2APIC),
-	       "IRTA.EIME=%u with apic=%s", vtd_unit_eime(0), apic_mode_name());
+	report(vtd_unit_eime(0) == (apic_mode() == APIC_MODE_X2APIC), "IRTA.EIME=%u with apic=%s",
+	       vtd_unit_eime(0), apic_mode_name());
 	r = vtd_irq_alloc_pci(&irq, edu.bdf);
 	report(r == 0, "IRTE allocated for sid %#x: index %u", edu.bdf, irq.index);
 	report(vtd_route_to_host(&irq, VEC_A, 0, vtdt_count_fn, &cnt_a) == 0,
@@ -105,11 +105,12 @@ static void vtd_msi(void)
 	} else {
 		u32 t = pcpu_count() - 1;
 
-		report(vtd_irq_route(&irq, VEC_B, t, false) == 0, "IRTE retargeted to cpu %u (apic %u)",
-		       t, pcpu(t)->apic_id);
+		report(vtd_irq_route(&irq, VEC_B, t, false) == 0,
+		       "IRTE retargeted to cpu %u (apic %u)", t, pcpu(t)->apic_id);
 		n = fire_n(&cnt_b, 6);
 		report(n == 6 && load_acquire(&cnt_b.per_cpu[t]) == 6,
-		       "6 MSIs -> %lu, %lu of them on cpu %u", n, load_acquire(&cnt_b.per_cpu[t]), t);
+		       "6 MSIs -> %lu, %lu of them on cpu %u", n, load_acquire(&cnt_b.per_cpu[t]),
+		       t);
 		/* a host affinity change: only the destination of the entry moves */
 		report(vtd_irq_set_affinity(&irq, 0) == 0 && irq.cpu == 0 &&
 			       vtd_irte_vector(vtd_test_irte_get(irq.unit, irq.index)) == VEC_B,

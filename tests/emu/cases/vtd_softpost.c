@@ -27,8 +27,8 @@
 #include "vm/vcpu.h"
 
 #define VEC_HOST 0x48 /* host vector the IRTE names */
-#define GVEC 0x61     /* guest vector posted into the descriptor */
-#define TARGET 1      /* the pCPU the vCPU is loaded on */
+#define GVEC	 0x61 /* guest vector posted into the descriptor */
+#define TARGET	 1    /* the pCPU the vCPU is loaded on */
 
 static struct vtdt_edu edu;
 /* page-aligned like every vCPU (vm/vcpu.h): its descriptor writes are counted as theirs */
@@ -105,8 +105,8 @@ static void running_posts(void)
 	report(fired == 8 && load_acquire(&notified) == 8 &&
 		       load_acquire(&t->notify_irqs) - nt0 == 8 && taken == 8,
 	       "running: 8 MSIs -> %lu posts, %lu notifications, %lu NOTIFY irqs on cpu %u, %lu "
-	       "vectors taken from the PIR", fired, notified, load_acquire(&t->notify_irqs) - nt0,
-	       TARGET, taken);
+	       "vectors taken from the PIR",
+	       fired, notified, load_acquire(&t->notify_irqs) - nt0, TARGET, taken);
 	/* two before the "CPU" looks: the second finds ON set and sends nothing (bug 16) */
 	fire();
 	fire();
@@ -151,8 +151,8 @@ static void blocked_post(void)
 	w0 = load_acquire(&sp.st.pi_wakes);
 	report(fire(), "1 MSI posted while blocked");
 	vtdt_wait_u64(&sp.st.pi_wakes, w0 + 1, VTDT_LONG);
-	report(load_acquire(&t->wakeup_irqs) - wk0 == 1 && load_acquire(&sp.st.pi_wakes) - w0 == 1 &&
-		       sp.se.state == SE_RUNNABLE,
+	report(load_acquire(&t->wakeup_irqs) - wk0 == 1 &&
+		       load_acquire(&sp.st.pi_wakes) - w0 == 1 && sp.se.state == SE_RUNNABLE,
 	       "WAKEUP irq on cpu %u: %lu, vCPU woken %lu time(s)", TARGET,
 	       load_acquire(&t->wakeup_irqs) - wk0, load_acquire(&sp.st.pi_wakes) - w0);
 	sched_kill(&sp.se); /* off TARGET's run queue again: no run loop will pick it */

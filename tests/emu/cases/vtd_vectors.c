@@ -16,11 +16,11 @@
 #include "tests/emu/selftest.h"
 #include "tests/emu/cases/vtd_common.h"
 
-#define VEC_DEV 0x44
+#define VEC_DEV	   0x44
 #define VEC_COMPAT 0x45
 
 static struct vtdt_edu edu;
-static struct vtdt_count cnt = { .ack = &edu }, compat = { .ack = &edu };
+static struct vtdt_count cnt = {.ack = &edu}, compat = {.ack = &edu};
 
 static void vtd_vectors(void)
 {
@@ -49,7 +49,8 @@ static void vtd_vectors(void)
 		       vtd_irq_route(&irq, 14, 0, false) == VTD_ERR_VECTOR &&
 		       vtd_irq_route(&irq, 2, 0, false) == VTD_ERR_VECTOR,
 	       "notify %#x, wakeup %#x, #PF 14, NMI 2 refused", PI_NOTIFY_VECTOR, PI_WAKEUP_VECTOR);
-	report(vtd_route_to_host(&irq, PI_NOTIFY_VECTOR, 0, vtdt_count_fn, &cnt) == VTD_ERR_VECTOR &&
+	report(vtd_route_to_host(&irq, PI_NOTIFY_VECTOR, 0, vtdt_count_fn, &cnt) ==
+			       VTD_ERR_VECTOR &&
 		       vtd_route_to_host(&irq, VEC_VTD_FAULT, 0, vtdt_count_fn, &cnt) ==
 			       VTD_ERR_VECTOR,
 	       "vtd_route_to_host refuses notify and the VT-d fault vector");

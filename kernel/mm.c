@@ -1,8 +1,9 @@
 /*
- * A deliberately simple allocator: usable RAM ranges from the memory map (below 4 GiB, where
- * the identity map reaches) minus everything that is in use at boot, handed out by a bump
- * pointer per range; freed pages go to a free list and are reused first.  pihv allocates at
- * init time and when VMs are created, so fragmentation is not a concern.
+ * A deliberately simple allocator: usable RAM ranges from the sanitized memory map
+ * (kernel/memmap.h) below 4 GiB, where the identity map reaches, minus everything that is in
+ * use at boot, handed out by a bump pointer per range; freed pages go to a free list and are
+ * reused first.  pihv allocates at init time and when VMs are created, so fragmentation is not
+ * a concern.
  */
 #include "lib/mm.h"
 #include "arch/x86/spinlock.h"
@@ -11,6 +12,7 @@
 #include "lib/config.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "kernel/memmap.h"
 
 #define MAX_RANGES 32
 #define LOW_LIMIT (4ull << 30)
@@ -25,6 +27,7 @@ static struct range ranges[MAX_RANGES];
 static u32 nr_ranges;
 static void *free_list; /* freed pages, linked through their first word */
 static u64 nr_free;
+static struct memmap memmap; /* 6 KiB: kept off the boot stack */
 
 extern char __kernel_start[], _end[];
 
@@ -50,15 +53,30 @@ static void reserve(u64 lo, u64 hi)
 
 void mm_init(const struct boot_info *bi)
 {
-	for (u32 i = 0; i < bi->nr_mmap && nr_ranges < MAX_RANGES; i++) {
-		const struct boot_mmap_entry *e = &bi->mmap[i];
-		if (e->type != BOOT_MEM_RAM || e->base >= LOW_LIMIT)
+	u32 unused = 0;
+
+	/*
+	 * The loader's map is untrusted: RAM entries may overlap (the same pages handed out
+	 * twice) or lie over MMIO and firmware ranges.  Only what the sanitizer keeps is used.
+	 */
+	memmap_sanitize(bi->mmap, bi->nr_mmap, &memmap);
+	for (u32 i = 0; i < memmap.nr_errors; i++)
+		printk("mm: memory map: %s\n", memmap.errors[i]);
+	if (memmap.errors_dropped)
+		printk("mm: memory map: ... and %u more problems\n", memmap.errors_dropped);
+	for (u32 i = 0; i < memmap.nr_ram; i++) {
+		const struct memmap_range *r = &memmap.ram[i];
+
+		if (r->base >= LOW_LIMIT)
+			continue; /* beyond the identity map */
+		if (nr_ranges == MAX_RANGES) {
+			unused++;
 			continue;
-		u64 lo = ALIGN_UP(e->base, PAGE_SIZE);
-		u64 hi = ALIGN_DOWN(MIN(e->base + e->len, LOW_LIMIT), PAGE_SIZE);
-		if (hi > lo)
-			ranges[nr_ranges++] = (struct range){ lo, hi };
+		}
+		ranges[nr_ranges++] = (struct range){ r->base, MIN(r->end, LOW_LIMIT) };
 	}
+	if (unused)
+		printk("mm: more than %u RAM ranges below 4 GiB, %u not used\n", MAX_RANGES, unused);
 	/* The first MiB: real-mode IVT, BDA, EBDA, the AP trampoline page, firmware. */
 	reserve(0, 1ull << 20);
 	reserve((u64)__kernel_start, (u64)_end);

@@ -2,11 +2,29 @@
 #include "kernel/cmdline.h"
 
 #include "lib/compiler.h"
+#include "lib/config.h"
+#include "lib/fmt.h"
 #include "lib/words.h"
 
 static const char *const cmdline_builtin_keys[] = {
 	"test", "sched_slice_us", "halt_poll_us", "smp", "loglevel", "pi", "watchdog_ms",
 };
+
+/*
+ * Ranges of the numeric options (docs/cmdline.md).  The upper bounds keep every later
+ * conversion (ms -> us -> TSC ticks) far from overflowing: 1 day in microseconds times a
+ * 10 GHz TSC is below 2^60.
+ */
+static const struct cmdline_num cmdline_nums[] = {
+	{ "sched_slice_us", 1, 1000000 },   /* 1 us .. 1 s */
+	{ "halt_poll_us", 0, 1000000 },	    /* 0: no polling */
+	{ "watchdog_ms", 0, 86400000 },	    /* 0: no watchdog; at most one day */
+	{ "smp", 1, MAX_CPUS },		    /* CPUs to bring up */
+	{ "loglevel", 0, 7 },
+};
+
+/* Longest piece of a rejected value quoted in its message (CMDLINE_ERROR_LEN must hold it). */
+#define CMDLINE_QUOTE_MAX 24
 
 /* Keys are [a-z0-9_]+, like the ones we register. */
 static bool is_key_char(char ch)
@@ -80,6 +98,94 @@ int cmdline_register(struct cmdline *c, const char *key)
 	return 0;
 }
 
+const struct cmdline_num *cmdline_num_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmdline_nums); i++)
+		if (str_eq(cmdline_nums[i].key, key))
+			return &cmdline_nums[i];
+	return NULL;
+}
+
+static const struct cmdline_num *cmdline_num_span(const char *key, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmdline_nums); i++)
+		if (span_eq(key, n, cmdline_nums[i].key))
+			return &cmdline_nums[i];
+	return NULL;
+}
+
+enum num_parse { NUM_OK, NUM_NAN, NUM_OVERFLOW };
+
+/* [s, s + n): decimal, or 0x-hex with at least one digit. */
+static enum num_parse parse_u64(const char *s, size_t n, u64 *out)
+{
+	unsigned int base = 10;
+	bool overflow = false;
+	u64 x = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		n -= 2;
+	}
+	if (!n)
+		return NUM_NAN;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned int)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned int)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned int)(s[i] - 'A' + 10);
+		else
+			return NUM_NAN;
+		/* Read on after an overflow: "99999999999999999999x" is not a number at all. */
+		if (x > (~0ull - d) / base)
+			overflow = true;
+		x = x * base + d;
+	}
+	if (overflow)
+		return NUM_OVERFLOW;
+	*out = x;
+	return NUM_OK;
+}
+
+#define NUM_ERR(c, ...)                                                                        \
+	fmt_err_add(&(c)->errors[0][0], CMDLINE_ERROR_LEN, &(c)->nr_errors, CMDLINE_MAX_ERRORS, \
+		    &(c)->errors_dropped, __VA_ARGS__)
+
+/* A numeric option's value: in range, or one message and false (the option is then dropped). */
+static bool cmdline_num_ok(struct cmdline *c, const struct cmdline_num *num, const char *v,
+			   size_t vlen)
+{
+	char q[CMDLINE_QUOTE_MAX + 3]; /* the value, cut to fit with "..", for the message */
+	size_t i;
+	u64 x = 0;
+
+	for (i = 0; i < vlen && i < CMDLINE_QUOTE_MAX; i++)
+		q[i] = v[i];
+	if (i < vlen)
+		q[i++] = '.', q[i++] = '.';
+	q[i] = 0;
+	switch (parse_u64(v, vlen, &x)) {
+	case NUM_NAN:
+		NUM_ERR(c, "%s=%s: not a number, ignored", num->key, q);
+		return false;
+	case NUM_OVERFLOW:
+		NUM_ERR(c, "%s=%s: does not fit in 64 bits, ignored", num->key, q);
+		return false;
+	case NUM_OK:
+		break;
+	}
+	if (x < num->min || x > num->max) {
+		NUM_ERR(c, "%s=%s: not in %lu..%lu, ignored", num->key, q, num->min, num->max);
+		return false;
+	}
+	return true;
+}
+
 static bool cmdline_is_known(const struct cmdline *c, const char *key, size_t n)
 {
 	for (u32 i = 0; i < c->nr_known; i++)
@@ -94,27 +200,28 @@ static void cmdline_word(struct cmdline *c, const char *w, size_t n)
 	size_t klen = 0, vlen;
 	const char *v;
 	struct cmdline_opt *o = NULL;
+	const struct cmdline_num *num;
 
 	while (klen < n && w[klen] != '=')
 		klen++;
 	if (klen == n) {
-		cmdline_err(c, "malformed option (expected key=value):", w, n);
+		cmdline_err(c, "malformed option, ignored (expected key=value):", w, n);
 		return;
 	}
 	v = w + klen + 1;
 	vlen = n - klen - 1;
 	if (!klen) {
-		cmdline_err(c, "malformed option (empty key):", w, n);
+		cmdline_err(c, "malformed option, ignored (empty key):", w, n);
 		return;
 	}
 	for (size_t i = 0; i < klen; i++) {
 		if (!is_key_char(w[i])) {
-			cmdline_err(c, "malformed option (bad character in key):", w, n);
+			cmdline_err(c, "malformed option, ignored (bad character in key):", w, n);
 			return;
 		}
 	}
 	if (!vlen) {
-		cmdline_err(c, "malformed option (empty value):", w, n);
+		cmdline_err(c, "malformed option, ignored (empty value):", w, n);
 		return;
 	}
 	if (!cmdline_is_known(c, w, klen)) {
@@ -125,6 +232,9 @@ static void cmdline_word(struct cmdline *c, const char *w, size_t n)
 		cmdline_err(c, "option value too long, ignored:", w, n);
 		return;
 	}
+	num = cmdline_num_span(w, klen);
+	if (num && !cmdline_num_ok(c, num, v, vlen))
+		return;
 	for (u32 i = 0; i < c->nr_opts; i++)
 		if (span_eq(w, klen, c->opts[i].key))
 			o = &c->opts[i]; /* repeated key: the last one wins */
@@ -148,9 +258,7 @@ int cmdline_parse(const char *s, struct cmdline *c)
 
 	if (!c->nr_known)
 		cmdline_init(c);
-	if (!s)
-		return 0;
-	while (word_next(&s, &w, &n)) {
+	while (s && word_next(&s, &w, &n)) { /* NULL: nothing to add, still the count */
 		bool path = first && !word_has_eq(w, n); /* the image path some loaders put first */
 
 		first = false;
@@ -171,30 +279,11 @@ const char *cmdline_get(const struct cmdline *c, const char *key)
 bool cmdline_get_u64(const struct cmdline *c, const char *key, u64 *out)
 {
 	const char *v = cmdline_get(c, key);
-	unsigned int base = 10;
-	u64 x = 0;
+	size_t n = 0;
 
-	if (!v || !*v)
+	if (!v)
 		return false;
-	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && v[2]) {
-		base = 16;
-		v += 2;
-	}
-	for (; *v; v++) {
-		unsigned int d;
-
-		if (*v >= '0' && *v <= '9')
-			d = (unsigned int)(*v - '0');
-		else if (base == 16 && *v >= 'a' && *v <= 'f')
-			d = (unsigned int)(*v - 'a' + 10);
-		else if (base == 16 && *v >= 'A' && *v <= 'F')
-			d = (unsigned int)(*v - 'A' + 10);
-		else
-			return false;
-		if (x > (~0ull - d) / base)
-			return false; /* overflow */
-		x = x * base + d;
-	}
-	*out = x;
-	return true;
+	while (v[n])
+		n++;
+	return parse_u64(v, n, out) == NUM_OK;
 }

@@ -4,7 +4,8 @@
  * Only registered keys are accepted; an unknown key, a bare word, an empty key or value, or an
  * over-long one is recorded as a message in c->errors (for main.c to print) and ignored.
  * A first word without '=' is taken to be the image path (QEMU -kernel puts the file name
- * first, Multiboot 0.6.96 3.3 allows it) and skipped silently.  A repeated key: the last wins.
+ * first, Multiboot 0.6.96 3.3 allows it) and skipped silently.  A repeated key: the last valid
+ * one wins.  Every message says what was ignored and why (main.c prints them after "cmdline: ").
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -33,7 +34,25 @@ struct cmdline {
 	char errors[CMDLINE_MAX_ERRORS][CMDLINE_ERROR_LEN];
 };
 
-/* @post c is empty and knows the built-in keys: test, sched_slice_us, halt_poll_us, smp, loglevel */
+/*
+ * Built-in numeric options and their valid ranges (docs/architecture.md "Command line").
+ * A value must be a decimal or 0x-hex number within [min, max]; anything else (not a number,
+ * more than 64 bits, out of range) is reported as one message, e.g.
+ *     watchdog_ms=abc: not a number, ignored
+ * and not stored, so the user of the option keeps its default (or an earlier valid value).
+ */
+struct cmdline_num {
+	const char *key;
+	u64 min, max;
+};
+
+/* The range of a built-in numeric key, or NULL if key is not one. */
+const struct cmdline_num *cmdline_num_find(const char *key);
+
+/*
+ * @post c is empty and knows the built-in keys: test, pi, and the numeric ones (sched_slice_us,
+ *       halt_poll_us, smp, loglevel, watchdog_ms)
+ */
 void cmdline_init(struct cmdline *c);
 
 /*
@@ -55,7 +74,8 @@ const char *cmdline_get(const struct cmdline *c, const char *key);
 
 /*
  * key given as a decimal or 0x-hex number that fits in u64: *out = value, true.
- * Absent or malformed: false and *out untouched (so the caller's default stays).
+ * Absent or malformed: false and *out untouched (so the caller's default stays).  For a
+ * built-in numeric key, a stored value is always in its range (cmdline_parse checked it).
  */
 bool cmdline_get_u64(const struct cmdline *c, const char *key, u64 *out);
 

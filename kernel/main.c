@@ -106,6 +106,14 @@ const char *kernel_option(const char *key)
 	return cmdline_get(&cmdline, key);
 }
 
+u64 kernel_option_u64(const char *key, u64 def)
+{
+	u64 v = def;
+
+	cmdline_get_u64(&cmdline, key, &v);
+	return v;
+}
+
 void kernel_main(u32 magic, u32 mbi)
 {
 	/* 1. GS, GDT/TSS and IDT first: everything after may print or fault. */
@@ -122,7 +130,7 @@ void kernel_main(u32 magic, u32 mbi)
 	cmdline_register(&cmdline, "apic");
 	cmdline_parse(bi.cmdline, &cmdline);
 	for (u32 i = 0; i < cmdline.nr_errors; i++)
-		printk("cmdline: %s (ignored)\n", cmdline.errors[i]);
+		printk("cmdline: %s\n", cmdline.errors[i]); /* each says what was ignored */
 	if (cmdline.errors_dropped)
 		printk("cmdline: ... and %u more problems (ignored)\n", cmdline.errors_dropped);
 

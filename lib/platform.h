@@ -19,5 +19,10 @@ const struct boot_info *kernel_boot_info(void);
 const struct acpi_info *kernel_acpi_info(void);
 /* Value of a key=value command-line option, or NULL. */
 const char *kernel_option(const char *key);
+/*
+ * A numeric option's value, or def when it was not given or was refused: kernel/cmdline.c
+ * keeps only values that are numbers within the option's range (docs/cmdline.md).
+ */
+u64 kernel_option_u64(const char *key, u64 def);
 
 #endif

@@ -36,30 +36,16 @@ u64 vcpu_slice_tsc;
 #define SLICE_US_DEFAULT     4000 /* 200,000 Bochs TSC ticks (50 MHz) */
 #define HALT_POLL_US_DEFAULT 200  /* KVM's halt_poll_ns default */
 
-static u64 option_us(const char *key, u64 def)
-{
-	const char *s = kernel_option(key);
-	u64 v = 0;
-
-	if (!s || !*s)
-		return def;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (u64)(*s - '0');
-	if (*s) {
-		printk("vmx: %s=%s is not a number of microseconds; using %lu\n", key,
-		       kernel_option(key), def);
-		return def;
-	}
-	return v;
-}
-
-/* INIT_LATE: the TSC is calibrated (timer CPUINIT) by now. */
+/*
+ * INIT_LATE: the TSC is calibrated (timer CPUINIT) by now.  The options are range-checked by
+ * kernel/cmdline.c (slice 1 us..1 s, poll 0..1 s), which has reported any it refused.
+ */
 static int vcpu_sched_setup(void)
 {
-	u64 slice = option_us("sched_slice_us", SLICE_US_DEFAULT);
-	u64 poll = option_us("halt_poll_us", HALT_POLL_US_DEFAULT);
+	u64 slice = kernel_option_u64("sched_slice_us", SLICE_US_DEFAULT);
+	u64 poll = kernel_option_u64("halt_poll_us", HALT_POLL_US_DEFAULT);
 
-	vcpu_slice_tsc = timer_us_to_tsc(slice ? slice : 1);
+	vcpu_slice_tsc = timer_us_to_tsc(slice);
 	vcpu_halt_poll_max = timer_us_to_tsc(poll);
 	printk("vmx: time slice %lu us (%lu TSC), halt-poll up to %lu us (%lu TSC)%s\n", slice,
 	       vcpu_slice_tsc, poll, vcpu_halt_poll_max, poll ? "" : ": polling off");

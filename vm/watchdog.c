@@ -59,17 +59,12 @@ static void fire(struct timer *t, void *arg)
 
 void watchdog_start(struct watchdog *w, struct vm **vms, u32 nr_vms)
 {
-	u64 ms = WATCHDOG_MS_DEFAULT;
-	const char *opt = kernel_option("watchdog_ms");
+	/* 0..86400000 (kernel/cmdline.c checks), so ms * 1000 cannot overflow; 0: no limit. */
+	u64 ms = kernel_option_u64("watchdog_ms", WATCHDOG_MS_DEFAULT);
 
 	w->vms = vms;
 	w->nr_vms = nr_vms;
 	w->fired = false;
-	if (opt) {
-		ms = 0;
-		for (; *opt >= '0' && *opt <= '9'; opt++)
-			ms = ms * 10 + (u64)(*opt - '0');
-	}
 	w->ms = ms;
 	timer_init(&w->timer, fire, w);
 	if (ms)

@@ -226,21 +226,10 @@ static void bsp_stack_guard(void)
 		paging_unmap_page(guard);
 }
 
+/* smp=N, 1..MAX_CPUS: kernel/cmdline.c refuses (and reports) anything else. */
 static u32 max_cpus_option(void)
 {
-	const char *s = kernel_option("smp");
-	u32 n = 0;
-
-	if (!s)
-		return MAX_CPUS;
-	for (; *s >= '0' && *s <= '9'; s++)
-		n = n * 10 + (u32)(*s - '0');
-	if (*s || n == 0 || n > MAX_CPUS) {
-		printk("smp: smp=%s not in 1..%u, using %u\n", kernel_option("smp"), MAX_CPUS,
-		       n == 0 ? 1 : MAX_CPUS);
-		n = n == 0 ? 1 : MAX_CPUS;
-	}
-	return n;
+	return (u32)kernel_option_u64("smp", MAX_CPUS);
 }
 
 static void pick_targets(void)

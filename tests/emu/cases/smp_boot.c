@@ -35,7 +35,7 @@ void smp_case_online(void)
 {
 	const struct acpi_info *a = kernel_acpi_info();
 	u32 enabled = 0, n = pcpu_count();
-	const char *lim = kernel_option("smp");
+	const char *lim = kernel_option("smp"); /* only stored when valid: 1..MAX_CPUS */
 	u32 want;
 
 	irq_enable(); /* the BSP runs tests with IRQs off; smp_call and timers need them */
@@ -46,13 +46,8 @@ void smp_case_online(void)
 	want = enabled ? enabled : 1;
 	if (want > MAX_CPUS)
 		want = MAX_CPUS;
-	if (lim) {
-		u32 l = 0;
-		for (const char *p = lim; *p >= '0' && *p <= '9'; p++)
-			l = l * 10 + (u32)(*p - '0');
-		if (l && l < want)
-			want = l;
-	}
+	if (kernel_option_u64("smp", MAX_CPUS) < want)
+		want = (u32)kernel_option_u64("smp", MAX_CPUS);
 	report(n == want, "%u CPUs online, expected %u (MADT enabled %u, smp=%s)", n, want, enabled,
 	       lim ? lim : "-");
 	for (u32 c = 0; c < n; c++) {

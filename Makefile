@@ -1,7 +1,7 @@
 # pihv: one plain Makefile.  `make` builds build/pihv.elf; `make run` and `make test` set up
 # what is missing first (scripts/setup.sh).  Test and run targets live in the included
 # fragments next to the tests they drive: tests/host/rules.mk, tests/pi_sim/rules.mk,
-# tests/emu/rules.mk.
+# tests/emu/rules.mk, tests/fuzz/rules.mk (make fuzz, make test-fuzz).
 -include Makefile.conf
 
 BUILD ?= build
@@ -128,4 +128,5 @@ UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk
+-include tests/fuzz/rules.mk
 -include guests/rules.mk

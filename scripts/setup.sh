@@ -2,6 +2,7 @@
 # pihv setup: installs what the build and the emulators need, from Debian's archive only.
 # Idempotent: every step first checks whether its result is already there.
 #   - build tools, GRUB (BIOS + EFI), xorriso, mtools, OVMF, Bochs BIOS/VGA BIOS: bookworm
+#   - clang-14 and libFuzzer (libclang-rt-14-dev) for tests/fuzz: bookworm
 #   - QEMU 10: bookworm-backports
 #   - Bochs 3.0: built from Debian trixie's *source* package into $PIHV_CACHE (outside the repo)
 # Fails with a message naming the step; never silently.
@@ -45,6 +46,19 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 	apt_update
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" \
 		|| fail "apt-get install ${need_pkgs[*]}"
+fi
+
+# clang 14 and its libFuzzer runtime for the parser fuzzers (tests/fuzz/, make fuzz); the
+# runtime is in libclang-rt-14-dev, which clang-14 only recommends.
+fuzz_rt() { ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; }
+step "checking clang-14 and libFuzzer"
+if ! command -v clang-14 >/dev/null 2>&1 || ! fuzz_rt; then
+	step "installing clang-14 libclang-rt-14-dev"
+	apt_update
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		clang-14 libclang-rt-14-dev || fail "apt-get install clang-14 libclang-rt-14-dev"
+	{ command -v clang-14 >/dev/null && fuzz_rt; } ||
+		fail "clang-14's libFuzzer runtime (libclang_rt.fuzzer-x86_64.a) still missing"
 fi
 
 # QEMU >= 10 from bookworm-backports.

@@ -240,7 +240,7 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
 	return 0;
 }
 
-/* Kernel identity map of the low 4 GiB (the kernel's page tables, issue 2 item 2). */
+/* Kernel identity map of the low 4 GiB (the kernel's boot page tables, boot/multiboot2.S). */
 static const void *mb1_identity(u64 paddr, u64 len, void *ctx)
 {
 	(void)ctx;

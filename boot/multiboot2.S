@@ -5,7 +5,7 @@
  *
  * Both loaders enter _start in 32-bit protected mode with paging off, EAX = loader magic and
  * EBX = physical address of the information block (Multiboot2 spec 3.3; Multiboot 0.6.96 3.2).
- * GRUB on EFI and on BIOS leave different CR0/CR4/EFER bits set (shared/emulators.md 2), so
+ * GRUB on EFI and on BIOS leave different CR0/CR4/EFER bits set (docs/emulators.md §2), so
  * every control-register bit we rely on is written here explicitly, not OR-ed in.
  */
 #define MB2_MAGIC 0xe85250d6

@@ -33,8 +33,8 @@ struct sched_ops {
 	void (*switch_in)(struct sched_entity *se, u32 cpu);
 	/*
 	 * After it stopped being rq->curr; IRQs off.  blocking: it blocked (HLT); preempted:
-	 * the pCPU was taken away while it was runnable.  Both may be true (SEED-NOTES: marked
-	 * blocking, then preempted before it switched out).
+	 * the pCPU was taken away while it was runnable.  Both may be true (marked blocking, then
+	 * preempted before it switched out: state C' of docs/pi.md).
 	 */
 	void (*switch_out)(struct sched_entity *se, bool blocking, bool preempted);
 };

@@ -1,6 +1,6 @@
 /*
  * The posted-interrupt put/load protocol (design of KVM's "Handle PI wakeup shenanigans during
- * vcpu_put/load", reimplemented; SEED-NOTES.md).  Descriptor: pi_desc.h (SDM Vol. 3C 29.6).
+ * vcpu_put/load", reimplemented; docs/pi.md).  Descriptor: pi_desc.h (SDM Vol. 3C 29.6).
  *
  * State table (docs/pi.md has the same table with the transitions):
  *
@@ -19,6 +19,9 @@
  *
  * Lines tagged "M:<name>" are the mutation points of tests/pi_sim/mutants.txt: each tag marks a
  * line whose removal or change re-creates a historical bug.  Keep the tags when editing.
+ *
+ * "bug N" in the comments below is known bug N of docs/pi.md, which says what went wrong and
+ * which tests cover it.
  */
 #include "lib/assert.h"
 #include "lib/compiler.h"

@@ -1,12 +1,14 @@
 /*
- * pi: the posted-interrupt put/load protocol (SEED-NOTES.md; the state table is in pi.c and in
- * docs/pi.md).  Pure C: everything shared goes through pi/pi_env.h, so this module compiles
- * unchanged into the hypervisor and into the host simulator (tests/pi_sim/).
+ * pi: the posted-interrupt put/load protocol (docs/pi.md; the state table is also in pi.c).  Pure
+ * C: everything shared goes through pi/pi_env.h, so this module compiles unchanged into the
+ * hypervisor and into the host simulator (tests/pi_sim/).
  *
  * Callers: vmx/ (vcpu switch_in/switch_out hooks -> pi_load/pi_put, VM entry -> pi_enter_guest,
  * HLT emulation -> pi_has_pending, vIPIs -> pi_post, device assignment -> pi_{enable,disable}_
  * posting), the PI_WAKEUP_VECTOR trap handler -> pi_wakeup_handler, CPU offline ->
  * pi_cpu_offline.
+ *
+ * "bug N" below is known bug N of docs/pi.md.
  */
 #ifndef PI_PI_H
 #define PI_PI_H
@@ -23,7 +25,7 @@
  *
  * ALIGNMENT: desc comes first, and the kernel must allocate the enclosing object so that desc is
  * 4 KiB-aligned.  The SDM only asks for 64 bytes, but Bochs fails VM entry ("Posted Interrupt
- * Descriptor phy addr malformed") otherwise (shared/emulators.md).  The type itself only carries
+ * Descriptor phy addr malformed") otherwise (docs/emulators.md §9.1).  The type itself only carries
  * the 64-byte alignment the hardware needs.
  */
 struct pi_vcpu {
@@ -75,7 +77,7 @@ void pi_vcpu_init(struct pi_vcpu *pv, unsigned int cpu);
  * vCPU switched in on pCPU cpu (transition -> "running").
  * @pre cpu == pi_env_this_cpu(); pv not loaded anywhere.
  * @post off every wakeup list, NV=NOTIFY, SN=0, NDST=apic(cpu), pv->cpu == cpu; ON is set if
- *       PIR was non-empty when SN was cleared (SEED-NOTES bugs 1, 3, 10, 15).
+ *       PIR was non-empty when SN was cleared (docs/pi.md, known bugs 1, 3, 10, 15).
  */
 void pi_load(struct pi_vcpu *pv, unsigned int cpu);
 

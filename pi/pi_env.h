@@ -36,7 +36,7 @@ void pi_env_mb(void); /* full barrier (mfence) */
  * A pi lock protects one pCPU's wakeup list.  Its contents belong to the implementation (a ticket
  * lock in the kernel, an owner id in the simulator); pi/ only passes pointers around.
  * The lock is also taken from the PI_WAKEUP_VECTOR handler, i.e. in IRQ context, so it must only
- * ever be taken with IRQs disabled (SEED-NOTES bug 9); both implementations assert that.
+ * ever be taken with IRQs disabled (docs/pi.md, known bug 9); both implementations assert that.
  */
 typedef struct {
 	u32 word;

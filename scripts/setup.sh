@@ -89,14 +89,14 @@ step "checking Bochs 3.0 in $BOCHS_PREFIX"
 if ! bochs_ok; then
 	step "fetching Bochs 3.0 source (trixie deb-src only; never a trixie 'deb' line)"
 	# trixie is added as deb-src in a private source list, so the system's lists stay untouched
-	# and apt can never upgrade libc to trixie (shared/emulators.md section 10).
+	# and apt can never upgrade libc to trixie (docs/emulators.md §12).
 	work=$CACHE/bochs-src
 	rm -rf "$work"; mkdir -p "$work/lists/partial" "$work/etc"
 	echo "deb-src $MIRROR trixie main" >"$work/etc/trixie-src.list"
 	aptopts=(-o Dir::Etc::SourceList="$work/etc/trixie-src.list" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::State::Lists="$work/lists" -o APT::Get::List-Cleanup=0)
 	apt-get "${aptopts[@]}" update -qq || fail "apt-get update of trixie deb-src"
-	# The .dsc may answer 404 while the tarballs arrive (emulators.md 10): don't depend on it.
+	# The .dsc may answer 404 while the tarballs arrive (docs/emulators.md §12): don't depend on it.
 	(cd "$work" && apt-get "${aptopts[@]}" source --download-only bochs) || true
 	orig=$(ls "$work"/bochs_3.0*.orig.tar.* 2>/dev/null | head -1)
 	[ -n "$orig" ] || fail "bochs 3.0 orig tarball not downloaded from trixie sources"

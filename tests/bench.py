@@ -19,7 +19,7 @@ CFG = os.path.join(ROOT, "tests", "bench.cfg")
 LOGS = os.path.join(ROOT, "build", "logs")
 OUT = os.path.join(ROOT, "build", "bench.json")
 
-# Targets (issue 6) and the Linux 6.1 KVM + APICv figures measured in the same Bochs, in ticks.
+# Targets (docs/bench.md) and the Linux 6.1 KVM + APICv figures measured in the same Bochs, in ticks.
 TARGETS = {
 	"cpuid_rtt_p50": (150, 1122),
 	"vmcall_rtt_p50": (150, 1158),

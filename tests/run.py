@@ -47,7 +47,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 EMUS = ("qemu", "qemu-kernel", "qemu-efi", "qemu-kvm", "bochs", "host")
 EMU_ALIASES = {"kvm": "qemu-kvm", "efi": "qemu-efi", "ovmf": "qemu-efi", "kernel": "qemu-kernel"}
-# Outer timeouts (s) when an entry has none; measured boot times are in shared/emulators.md.
+# Outer timeouts (s) when an entry has none; measured boot times: docs/emulators.md §4.
 DEFAULT_TIMEOUT = {"qemu": 30, "qemu-kernel": 20, "qemu-efi": 90, "qemu-kvm": 120, "bochs": 60,
 		   "host": 900}
 # Rough cost, used only to start the slow runs first.

@@ -1,8 +1,8 @@
 /*
  * HLT exits (HLT exiting stays on: Bochs wakes a guest halted in VMX non-root operation badly,
- * emulators.md 13.5).  Order of the checks, each one cheaper than the next:
+ * docs/emulators.md §9.2).  Order of the checks, each one cheaper than the next:
  *   1. IF=0 (`cli; hlt`): block without the wakeup vector.  pi_put leaves SN=1, so no posted
- *      interrupt wakes it (SEED-NOTES bug 6); only an explicit sched_wake() does.
+ *      interrupt wakes it (docs/pi.md, known bug 6); only an explicit sched_wake() does.
  *   2. something already pending (PIR included, bug 2; RVI; fallback backlog; expired guest
  *      timer): resume at once.  This is also what catches a notification that was queued for
  *      the entry and taken in root mode right after an immediate HLT exit (bug 17).
@@ -13,6 +13,7 @@
  *      bug 7), EXIT_SWITCH; sched_switch() then calls pi_put(blocking).
  * The window adapts like KVM's halt_poll_ns: a block that ended within the maximum window grows
  * it (doubling from max/16), a longer one shrinks it (halving); vcpu_halt_poll_max = 0 disables.
+ * "bug N" is known bug N of docs/pi.md.
  */
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"

@@ -1,5 +1,5 @@
 /*
- * The adaptive halt-poll window (issue 6 item 2), like KVM's halt_poll_ns: after each block the
+ * The adaptive halt-poll window, like KVM's halt_poll_ns: after each block the
  * window grows when the block was short enough that polling would have caught its wakeup, and
  * shrinks when it was longer.  Pure, host-tested (tests/host/test_halt_poll.c).
  */

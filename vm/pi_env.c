@@ -4,7 +4,7 @@
  *
  * Counting: every successful locked write to a descriptor control word is counted per pCPU and
  * per vCPU (vm/pi_stats.h): descriptors sit at offset 0 of their page-aligned struct vcpu
- * (Bochs, emulators.md 5), so a control-word address identifies its vCPU.
+ * (Bochs, docs/emulators.md §9.1), so a control-word address identifies its vCPU.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/atomic.h"
@@ -96,8 +96,8 @@ void pi_env_mb(void)
 
 /*
  * A test-and-set lock on the u32 word (pi/ protects one short list walk with it).  Taken only
- * with IRQs off (SEED-NOTES bug 9): the wakeup handler takes it in IRQ context.  The holder is
- * recorded as cpu + 1 so that a recursive take is an assertion, not a hang.
+ * with IRQs off (docs/pi.md, known bug 9): the wakeup handler takes it in IRQ context.  The holder
+ * is recorded as cpu + 1 so that a recursive take is an assertion, not a hang.
  */
 void pi_env_lock_init(pi_lock_t *l)
 {

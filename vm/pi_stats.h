@@ -1,5 +1,5 @@
 /*
- * Counters of the posted-interrupt machinery (issue 6 item 5): per pCPU here, per vCPU in
+ * Counters of the posted-interrupt machinery: per pCPU here, per vCPU in
  * struct vcpu_stats (vm/vcpu.h).  Printed by vm_print_stats() / vcpu_print_pcpu_stats().
  */
 #ifndef VMX_PI_STATS_H

@@ -8,7 +8,7 @@
  * are where pi_load/pi_put, VMPTRLD/VMCLEAR and the guest-timer hand-over happen.
  *
  * Layout: struct pi_vcpu is the first member and the vCPU is allocated page-aligned, so the
- * posted-interrupt descriptor is 4 KiB-aligned (Bochs refuses anything less, emulators.md 5).
+ * posted-interrupt descriptor is 4 KiB-aligned (Bochs refuses less: docs/emulators.md §9.1).
  */
 #ifndef VMX_VCPU_H
 #define VMX_VCPU_H

@@ -6,7 +6,7 @@
  * window after each run of a vCPU, so host interrupts (resched kicks, PI wakeups, timers) that
  * arrived in root mode are taken.  In guest mode they cause external-interrupt exits and are
  * run by exit_extint (ack-on-exit).  VM entry happens with IRQs off from pi_enter_guest() on
- * (SEED-NOTES bug 19).
+ * (docs/pi.md, known bug 19).
  *
  * VMCS and migration: switch_out always VMCLEARs (SDM Vol. 3C 25.11.1: a VMCS must be cleared
  * on its old pCPU before another pCPU may VMPTRLD it).  Doing it on every switch instead of only
@@ -186,7 +186,7 @@ static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_con
 	int r;
 
 	arm_preemption_timer(v, cpu, c);
-	/* From here to the VM entry IRQs stay off: see pi_enter_guest (bug 19). */
+	/* IRQs stay off from here to the VM entry: pi_enter_guest (docs/pi.md, known bug 19). */
 	flags = pi_enter_guest(&v->pi, virr);
 	/* Most entries sync nothing, and with VID there is then nothing to do (docs/bench.md). */
 	if (!c->vid || (virr[0] | virr[1] | virr[2] | virr[3]))

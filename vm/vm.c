@@ -123,7 +123,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 
 	vm->poll_max = VM_POLL_DEFAULT;
 	for (u32 i = 0; i < nr; i++) {
-		/* page-aligned: the PI descriptor at its start must be (Bochs, emulators.md 5) */
+		/* page-aligned, for the PI descriptor at its start (docs/emulators.md §9.1) */
 		struct vcpu *v = pages_alloc((sizeof(struct vcpu) + 4095) / 4096);
 		if (!v)
 			return NULL;

@@ -51,7 +51,7 @@ void vtimer_switch_in(struct vcpu *v, u32 cpu)
 	timer_cancel(&v->host_timer[cpu]);
 }
 
-/* Leaving this pCPU with a deadline armed: a host timer here covers it (bug 8). */
+/* Leaving this pCPU with a deadline armed: a host timer covers it (docs/pi.md, known bug 8). */
 void vtimer_switch_out(struct vcpu *v)
 {
 	u64 d = load_acquire(&v->tsc_deadline);

@@ -2,8 +2,8 @@
  * INTERFACE: the guest's TSC-deadline timer (SDM Vol. 3A 11.5.4.1) without a real LAPIC timer:
  * while the vCPU runs, the VMX-preemption timer ends guest mode at the deadline (the entry path
  * arms it); while it is blocked or preempted, a host timer (arch/x86/timer.h) on the pCPU it
- * left does (SEED-NOTES bug 8).  Either way expiry is a vcpu_post() of the LVT timer vector, so
- * a blocked vCPU wakes through the ordinary posted-interrupt path.
+ * left does (docs/pi.md, known bug 8).  Either way expiry is a vcpu_post() of the LVT timer vector,
+ * so a blocked vCPU wakes through the ordinary posted-interrupt path.
  *
  * Claiming: whoever moves tsc_deadline from d to 0 with a cmpxchg fires it, so the VMX path and
  * a host timer left armed on another pCPU never both fire one deadline.

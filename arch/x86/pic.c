@@ -3,7 +3,7 @@
 
 /*
  * The BIOS leaves the 8259s at vectors 8-15, where IRQ0 would look like #DF
- * (shared/emulators.md pitfall 10).  Remap them to 0x20/0x28 with the ICW sequence
+ * (docs/emulators.md §2).  Remap them to 0x20/0x28 with the ICW sequence
  * (8259A datasheet) and mask every line: pihv uses the local APICs and the IOAPIC only.
  */
 void pic_disable(void)

@@ -81,9 +81,9 @@ int vtd_irq_post(struct vtd_irq *irq, u64 pda, u8 vector, bool urgent);
 /*
  * Host affinity change (CPU offline, balancing): the entry's host CPU becomes cpu.  A remapped
  * entry is rewritten in place with only its destination changed (one atomic store, IEC
- * invalidated).  A posted entry is left exactly as it is (SEED-NOTES bug 13): its destination
- * is the vCPU's descriptor, and cpu is only remembered for when vtd_irq_route() brings the
- * entry back under host control.  The decision is taken on the entry in the table, not on
+ * invalidated).  A posted entry is left exactly as it is (docs/pi.md, known bug 13): its
+ * destination is the vCPU's descriptor, and cpu is only remembered for when vtd_irq_route() brings
+ * the entry back under host control.  The decision is taken on the entry in the table, not on
  * irq->posted, under the unit lock.
  * @pre irq->allocated.  @post 0 (irq->cpu = cpu), or VTD_ERR_DEST / VTD_ERR_HW, unchanged.
  */

@@ -139,7 +139,7 @@ static inline u64 vtd_irte_pda(struct vtd_irte e)
 }
 
 /*
- * A host affinity change (SEED-NOTES bug 13): the remapped entry cur, pointed at destination
+ * A host affinity change (docs/pi.md, known bug 13): the remapped entry cur, pointed at destination
  * dest, everything else (vector, trigger mode, source validation) kept.  Returns false and
  * leaves *out alone when cur is not present or is posted: a posted entry's destination is the
  * descriptor's NDST, which follows the vCPU (pi_load), so a host-side retarget must not

@@ -1,8 +1,8 @@
 /*
- * Taking a pCPU out of vCPU scheduling (the kernel side of pi_cpu_offline, SEED-NOTES bug 14).
- * pihv has no CPU hot-unplug; this is the part of it that vCPUs and posted interrupts see: the
- * pCPU stops running vCPUs, every vCPU bound to it moves to a target pCPU, and the blocked ones on
- * its wakeup list move to the target's list with NDST pointing there.
+ * Taking a pCPU out of vCPU scheduling: the kernel side of pi_cpu_offline (known bug 14 of
+ * docs/pi.md).  pihv has no CPU hot-unplug; this is the part of it that vCPUs and posted interrupts
+ * see: the pCPU stops running vCPUs, every vCPU bound to it moves to a target pCPU, and the blocked
+ * ones on its wakeup list move to the target's list with NDST pointing there.
  */
 #ifndef VMX_VCPU_OFFLINE_H
 #define VMX_VCPU_OFFLINE_H

@@ -1,6 +1,6 @@
 /*
  * ACPI table images for the parser tests, laid out in fake physical memory like QEMU q35 with
- * intel-iommu (shared/emulators.md 3): RSDP in the BIOS area, RSDT + XSDT, FACP, APIC, HPET
+ * intel-iommu (docs/emulators.md §6.1): RSDP in the BIOS area, RSDT + XSDT, FACP, APIC, HPET
  * and DMAR.  Tests corrupt a copy and call acpi_fix_sum() (or not) before parsing.
  */
 #ifndef TESTS_HOST_ACPI_FIXTURE_H

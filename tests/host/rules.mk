@@ -1,4 +1,4 @@
-# Host unit tests (issue 2 item 9): pure parsers + tests/host/*.c, built with ASan/UBSan.
+# Host unit tests: pure parsers + tests/host/*.c, built with ASan/UBSan.
 # Included by the top Makefile, which provides BUILD ?= build, HOSTCC ?= gcc and HOSTCFLAGS.
 # Others add their pure sources with `UNIT_SRCS += path/file.c`.
 BUILD ?= build

@@ -96,7 +96,7 @@ static void add_module(struct mbi_builder *b, u32 start, u32 end, const char *ar
 	mb_tag(b, MB2_TAG_MODULE, body, 8 + (u32)strlen(args) + 1);
 }
 
-/* What GRUB 2.06 on OVMF passes (shared/emulators.md 2), plus an unknown tag. */
+/* What GRUB 2.06 on OVMF passes (docs/emulators.md §2), plus an unknown tag. */
 static u32 build_grub_like(struct mbi_builder *b, u32 *acpi2_at)
 {
 	u8 rsdp[36] = {0}, efi[8] = {1}, mem[8] = {0x80, 2, 0, 0, 0, 0x7c, 1, 0};

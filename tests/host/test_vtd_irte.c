@@ -91,7 +91,7 @@ TEST(vtd_irte_retarget_remapped_keeps_all_but_dest)
 
 TEST(vtd_irte_retarget_leaves_posted_and_absent_entries)
 {
-	/* SEED-NOTES bug 13: an affinity change must not turn a posted entry into a remapped one */
+	/* known bug 13 (docs/pi.md): an affinity change must leave a posted entry posted */
 	struct vtd_irte p = vtd_irte_posted(0x31, 0x123456789000ull, true, 0x0018, 1, 0);
 	struct vtd_irte out = {0xdead, 0xbeef};
 
@@ -115,7 +115,7 @@ TEST(vtd_msi_remappable_addr)
 
 TEST(vtd_ioapic_rte_remappable)
 {
-	/* emulators.md 13.2: handle 20, vector 0x55, edge, high -> 0029000000000055 */
+	/* docs/emulators.md §6.5: handle 20, vector 0x55, edge, high -> 0029000000000055 */
 	EXPECT_EQ(vtd_ioapic_rte(20, 0x55, false, false, false), 0x0029000000000055ull);
 	/* handle 0x8000 -> bit 11; level (15), active low (13), masked (16) */
 	EXPECT_EQ(vtd_ioapic_rte(0x8000, 0x60, true, true, true), 0x000100000001a860ull);

@@ -1,6 +1,6 @@
 /*
- * Scenarios, one per SEED-NOTES bug that the protocol layer can show (names start with the bug
- * number), plus a few plain paths for the write counts.  Threads 0..ncpus-1 are pCPUs, thread
+ * Scenarios, one per known bug of docs/pi.md that the protocol layer can show (names start with the
+ * bug number), plus a few plain paths for the write counts.  Threads 0..ncpus-1 are pCPUs, thread
  * ncpus the IOMMU.  vCPUs: A=0, B=1.  Every vector is posted once, so delivery counts are exact.
  * Scripts must finish under EVERY interleaving of correct code: a pCPU only waits for a vCPU
  * that some schedule-independent event (a post, a preemption, a kick) makes runnable.

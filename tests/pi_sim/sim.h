@@ -44,7 +44,7 @@ struct sim_action {
 
 struct sim_scenario {
 	const char *name;
-	const char *bug;	/* SEED-NOTES bug(s) it exercises */
+	const char *bug;	/* known bug(s) it exercises (docs/pi.md) */
 	const char *what;
 	int ncpus, nvcpus;
 	u8 vcpu_home[SIM_MAX_VCPUS];	/* pi_vcpu_init cpu */

@@ -1,5 +1,5 @@
 /*
- * The mission (`make run`, issue 6 item 8; test=mission): eight vCPUs of five guests share four
+ * The mission (`make run`; test=mission): eight vCPUs of five guests share four
  * pCPUs.  They send each other IPIs (to a running and to a halted vCPU), take interrupts from the
  * software posting device (tests/emu/vdev.c) and from their own TSC-deadline timer, halt, get
  * preempted at the end of their slices, and the unpinned ones are moved by the idle balancer.

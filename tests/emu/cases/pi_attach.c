@@ -1,5 +1,5 @@
 /*
- * Live counterparts (issue 6 item 6) of the pi/ simulator scenarios about posting being enabled
+ * Live counterparts of the pi/ simulator scenarios about posting being enabled
  * and disabled (device attach/detach), pending checks, and the VM-entry window, each named after
  * its scenario (tests/pi_sim/scenarios.c; docs/pi.md "Live tests").  The guest is
  * guests/piattach.c: vCPU 0 receives PA_VECTOR, a driver vCPU on another pCPU asks the host, once

@@ -1,5 +1,5 @@
 /*
- * pi-broadcast-logical (SEED-NOTES bug 18, second half; ACRN 2019): an IPI that names its
+ * pi-broadcast-logical (docs/pi.md, known bug 18, second half): an IPI that names its
  * targets by a shorthand, a broadcast or a logical destination must wake every halted target
  * and no other vCPU.  Guest: guests/piattach.c.  vCPU 0 sends (PA_ROLE_IPI_SEND), vCPUs 1-3 halt
  * with IF=1 (PA_ROLE_IPI_HALT), vCPU i on pCPU i, halt-polling off.  Before each IPI the host

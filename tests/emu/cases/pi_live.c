@@ -1,5 +1,5 @@
 /*
- * Live posted-interrupt tests (issue 6): real guests (guests/pi.c) on the per-pCPU scheduler in
+ * Live posted-interrupt tests: real guests (guests/pi.c) on the per-pCPU scheduler in
  * Bochs, each named after the pi/ simulator scenario it mirrors (tests/pi_sim/scenarios.c;
  * mapping in docs/pi.md "Live tests").  Every test asserts counts from the host counters
  * (vm/pi_stats.h, struct vcpu_stats) and the guest's own per-vector counts.

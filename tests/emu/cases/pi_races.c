@@ -1,5 +1,5 @@
 /*
- * Live race tests of the posted-interrupt put/block path (issue 6 item 6), each named after the
+ * Live race tests of the posted-interrupt put/block path, each named after the
  * pi/ simulator scenario it mirrors (tests/pi_sim/scenarios.c; docs/pi.md "Live tests").  The
  * guest is guests/pirace.c.  The windows the simulator explores are made to happen on purpose
  * with the vCPU test points of lib/test_seam.h: the test posts, waits for a post, or injects a

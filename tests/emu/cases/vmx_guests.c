@@ -1,5 +1,5 @@
 /*
- * VMX guest tests (issue 5): real guests under EPT in Bochs; SKIP where VMX is off (QEMU TCG).
+ * VMX guest tests: real guests under EPT in Bochs; SKIP where VMX is off (QEMU TCG).
  *   vmx-basic      one VM, every handled exit exercised; guest-side reports + host counters
  *   vmx-multi      2 VMs x 2 vCPUs, pinned round the online pCPUs
  *   vmx-isolation  triple fault, EPT violation, bad hypercall, invalid entry state: each VM is
@@ -64,7 +64,7 @@ static void pend_host_ipi(struct vcpu *v)
 {
 	apic_self_ipi(VEC_IPI_TEST);
 	/*
-	 * Bochs 3.0 quirk (measured; shared/emulators.md 13.5 saw it at HLT): with "process
+	 * Bochs 3.0 quirk (measured; docs/emulators.md §9.3): with "process
 	 * posted interrupts" on, a guest running with RFLAGS.IF=0 takes no external-interrupt
 	 * exit for a pending host interrupt, although the SDM (26.2 / 25.2) says IF does not
 	 * matter when external-interrupt exiting is 1.  The guest starts with IF=0, so enter it

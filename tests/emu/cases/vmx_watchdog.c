@@ -1,7 +1,7 @@
 /*
- * The vm_run() watchdog (vm/watchdog.c): a guest that halts with IF=0 is never woken (SEED-NOTES
- * bug 6 says it must not be), so its run cannot finish; the watchdog must dump the vCPU state,
- * stop the VM with a reason, and let the run end instead of hanging.
+ * The vm_run() watchdog (vm/watchdog.c): a guest that halts with IF=0 is never woken (known bug 6
+ * of docs/pi.md says it must not be), so its run cannot finish; the watchdog must dump the vCPU
+ * state, stop the VM with a reason, and let the run end instead of hanging.
  */
 #include "guests/images.h"
 #include "tests/emu/seam.h"

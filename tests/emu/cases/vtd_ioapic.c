@@ -1,5 +1,5 @@
 /*
- * test=vtd-ioapic: an IOAPIC-routed interrupt through the IRT (emulators.md 13.2).  The PIT
+ * test=vtd-ioapic: an IOAPIC-routed interrupt through the IRT (docs/emulators.md §6.5).  The PIT
  * in mode 0 gives one rising edge on ISA IRQ 0 -> GSI 2 (MADT override).  The RTE is in
  * remappable format, so the vector and CPU come from the IRTE: delivered, counted exactly,
  * retargeted by rewriting only the IRTE, and faulted (0x22) once the IRTE is freed.
@@ -105,7 +105,8 @@ static void vtd_ioapic(void)
 	report(r && f.reason == 0x22 && f.index == irq.index && vtdt_total(&cnt) == n,
 	       "after free: not delivered, FR %#x index %u sid %#x", f.reason, f.index, f.sid);
 	if (f.sid == 0xffff)
-		report_info("QEMU's IOAPIC has no requester id (sid 0xffff, emulators.md 13.2)");
+		report_info(
+			"QEMU's IOAPIC has no requester id (sid 0xffff, docs/emulators.md 6.5)");
 	ioapic_mask(gsi);
 }
 KTEST("vtd-ioapic", vtd_ioapic, "PIT IRQ0 -> GSI 2 through a remappable RTE and an IRTE");

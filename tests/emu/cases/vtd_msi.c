@@ -2,7 +2,8 @@
  * test=vtd-msi: the edu's MSI in remappable format, through an IRTE pihv wrote: delivered to
  * the chosen CPU and vector, counted exactly; then the same device retargeted to a new
  * vector and to another CPU by rewriting only the IRTE (the device is not touched), and back
- * by a host affinity change, which must leave a posted-format entry alone (SEED-NOTES bug 13).
+ * by a host affinity change, which must leave a posted-format entry alone (docs/pi.md, known
+ * bug 13).
  */
 #include "tests/emu/vtd_poke.h"
 #include "arch/x86/apic.h"
@@ -33,7 +34,7 @@ static u64 fire_n(struct vtdt_count *c, u32 n)
 }
 
 /*
- * SEED-NOTES bug 13: a host affinity change must not clobber a posted entry.  QEMU has no
+ * Known bug 13 (docs/pi.md): a host affinity change must not clobber a posted entry.  QEMU has no
  * CAP.PI (vtd_irq_post refuses), so the posted entry is stored directly; the device is never
  * fired at it (QEMU ignores IM): what is checked is that vtd_irq_set_affinity leaves the
  * entry bit for bit as it was and only remembers the CPU.

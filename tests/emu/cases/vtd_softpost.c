@@ -1,6 +1,6 @@
 /*
- * test=vtd-soft-post: issue 7's software posting path, end to end on QEMU's IOMMU.  The edu's
- * MSI is remapped to a host vector on CPU 0 (vtd_route_to_host); its handler calls pi_post()
+ * test=vtd-soft-post: the software posting path (docs/vtd.md), end to end on QEMU's IOMMU.  The
+ * edu's MSI is remapped to a host vector on CPU 0 (vtd_route_to_host); its handler calls pi_post()
  * for a vCPU whose descriptor is driven through the pi/ states by pi_load/pi_put on CPU 1, as
  * the scheduler would.  QEMU has no VMX, so nobody runs the guest: the test plays the CPU's
  * posted-interrupt processing itself (clear ON, take the PIR) and counts, on CPU 1, the
@@ -8,7 +8,7 @@
  *   running  (SN=0, NV=NOTIFY):  each MSI -> PIR bit, ON, one NOTIFY interrupt on CPU 1;
  *                                a second MSI while ON is still set -> PIR only, no IPI;
  *   preempted (SN=1):            PIR only, no IPI; pi_has_pending sees it; the next load
- *                                recomputes ON from the PIR (SEED-NOTES bugs 1, 2, 11);
+ *                                recomputes ON from the PIR (docs/pi.md, known bugs 1, 2, 11);
  *   blocked  (NV=WAKEUP, listed): one WAKEUP interrupt on CPU 1, whose handler wakes the vCPU;
  *   torn down (vtd_irq_free before the descriptor is reused, CVE-2025-37885): fault 0x22, the
  *                                descriptor is not written.

@@ -7,7 +7,7 @@
  *     0xf2" selects IRTE handle + 0xf2, which pihv never filled: fault, no delivery.
  *  3. Compatibility format (the vector in the data register, no IRTE): real VT-d blocks it
  *     with fault 0x25 because pihv keeps GSTS.CFIS = 0; QEMU 10 ignores CFI and delivers it
- *     (emulators.md 13.3), so that case is reported, not asserted.
+ *     (docs/emulators.md §6.6), so that case is reported, not asserted.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -79,9 +79,10 @@ static void vtd_vectors(void)
 	if (vtd_fault_count(0x25))
 		report(!vtdt_total(&compat), "compatibility-format MSI blocked: fault 0x25");
 	else
-		report_info("compatibility-format MSI %s: QEMU ignores CFI (emulators.md 13.3); "
-			    "real VT-d reports fault 0x25",
-			    vtdt_total(&compat) ? "DELIVERED" : "lost without a fault");
+		report_info(
+			"compatibility-format MSI %s: QEMU ignores CFI (docs/emulators.md 6.6); "
+			"real VT-d reports fault 0x25",
+			vtdt_total(&compat) ? "DELIVERED" : "lost without a fault");
 	vtd_irq_free(&c);
 	vtd_irq_free(&irq);
 }

@@ -1,9 +1,9 @@
 /*
  * INTERFACE: the per-pCPU scheduler.  Each pCPU has a run queue of sched entities (vCPUs); the
  * pCPU's loop calls sched_switch() whenever it may change what it runs, and the scheduler calls
- * the entity's switch_out/switch_in hooks around every change, which is where vmx/ calls
+ * the entity's switch_out/switch_in hooks around every change, which is where vm/ calls
  * pi_put()/pi_load() (ACRN's switch_out/switch_in, KVM's vcpu_put/vcpu_load).
- * kernel/ never sees vCPUs: only struct sched_entity, embedded in vmx/'s struct vcpu.
+ * kernel/ never sees vCPUs: only struct sched_entity, embedded in vm/'s struct vcpu.
  *
  * Entity states (field state, protected by the owning run queue's lock):
  *   RUNNABLE  on rq->queue, waiting for its pCPU

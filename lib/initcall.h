@@ -1,7 +1,7 @@
 /*
  * INTERFACE: init hooks by level, so kernel/main.c can own the init order without including
- * the modules above it (vmx/, arch/x86/vtd).  A module registers
- *     INITCALL(INIT_VMX, vmx_bringup);          runs once on the BSP, in level order
+ * the modules above it (vmx/, vm/, arch/x86/vtd).  A module registers
+ *     INITCALL(INIT_VMX, vmx_probe);            runs once on the BSP, in level order
  *     CPUINIT(INIT_VMX, vmx_cpu_enable);        runs on every CPU as it comes online
  * Within a level the order is link order; across levels it is the number below.
  * A hook returns 0, or a negative value after printing why it failed: the failure of one

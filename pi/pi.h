@@ -3,7 +3,7 @@
  * C: everything shared goes through pi/pi_env.h, so this module compiles unchanged into the
  * hypervisor and into the host simulator (tests/pi_sim/).
  *
- * Callers: vmx/ (vcpu switch_in/switch_out hooks -> pi_load/pi_put, VM entry -> pi_enter_guest,
+ * Callers: vm/ (vcpu switch_in/switch_out hooks -> pi_load/pi_put, VM entry -> pi_enter_guest,
  * HLT emulation -> pi_has_pending, vIPIs -> pi_post, device assignment -> pi_{enable,disable}_
  * posting), the PI_WAKEUP_VECTOR trap handler -> pi_wakeup_handler, CPU offline ->
  * pi_cpu_offline.
@@ -21,7 +21,7 @@
 #include "pi/pi_env.h"
 
 /*
- * The pi/ part of a vCPU; embedded in vmx/'s struct vcpu.
+ * The pi/ part of a vCPU; embedded in vm/'s struct vcpu.
  *
  * ALIGNMENT: desc comes first, and the kernel must allocate the enclosing object so that desc is
  * 4 KiB-aligned.  The SDM only asks for 64 bytes, but Bochs fails VM entry ("Posted Interrupt

@@ -1,6 +1,6 @@
 /*
  * The guest ABI (docs/vmx.md has the prose): what a pihv guest finds at entry and how it talks
- * to the hypervisor.  Included by vmx/ and by the guest sources in guests/ (C and assembly).
+ * to the hypervisor.  Included by vm/ and by the guest sources in guests/ (C and assembly).
  *
  * Entry state: 64-bit long mode, CPL 0, paging on with CR3 = GUEST_PML4 (identity map of
  * guest-physical 0-1 GiB with 2 MiB pages, built by the loader inside guest memory), GDT at

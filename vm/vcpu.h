@@ -1,5 +1,5 @@
 /*
- * INTERFACE of vmx/: a vCPU and the per-pCPU run loop.
+ * INTERFACE of vm/: a vCPU and the per-pCPU run loop.
  *
  * A vCPU is a kernel/sched.h entity: it runs on whichever pCPU its run queue belongs to (its
  * pin from the VM config, or anywhere when unpinned: sched_migrate and the idle balancer move
@@ -142,7 +142,7 @@ void vcpu_print_stats(const struct vcpu *v);
 /* Prints the per-pCPU PI counters of pCPUs 0..n-1. */
 void vcpu_print_pcpu_stats(u32 n);
 
-/* VMCS setup (vmcs.c). @pre on the pCPU that runs v. @post 0, or -1 with the failure printed. */
+/* VMCS setup (vcpu_vmcs.c). @pre on the pCPU that runs v. @post 0, or -1 with the failure printed. */
 int vcpu_vmcs_setup(struct vcpu *v);
 /* Host-state fields that differ between pCPUs (GS/TR/GDTR/IDTR bases). */
 void vcpu_vmcs_host_percpu(void);
@@ -154,7 +154,7 @@ void vcpu_block_done(struct vcpu *v);
 
 /* Halt-polling window limit in TSC ticks (halt_poll_us=, default 200 us; 0 disables). */
 extern u64 vcpu_halt_poll_max;
-/* Time slice in TSC ticks (sched_slice_us=, default 2000 us). */
+/* Time slice in TSC ticks (sched_slice_us=, default 4000 us). */
 extern u64 vcpu_slice_tsc;
 
 #endif

@@ -300,7 +300,7 @@ void vcpu_loop(struct vcpu_run *run)
 			continue;
 		}
 		/*
-		 * Injected preemption of a blocking vCPU (sched_inject_preempt_blocking): it was
+		 * Injected preemption of a blocking vCPU (test_seam.preempt_blocking): it was
 		 * switched out and back in without running; the block completes at the next
 		 * sched_switch.  Entering the guest now would end its HLT without an interrupt.
 		 */

@@ -1,6 +1,6 @@
 /*
  * The host side of the hypervisor, reduced to what pi/ sees: each scripted action is what
- * vmx/ and the scheduler do around pi_load/pi_put/pi_enter_guest.  Also counts descriptor
+ * vm/ and the scheduler do around pi_load/pi_put/pi_enter_guest.  Also counts descriptor
  * control-word writes (locked RMWs, including failed cmpxchg) per transition.
  */
 #include "tests/pi_sim/sim.h"

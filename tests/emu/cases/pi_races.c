@@ -3,7 +3,7 @@
  * pi/ simulator scenario it mirrors (tests/pi_sim/scenarios.c; docs/pi.md "Live tests").  The
  * guest is guests/pirace.c.  The windows the simulator explores are made to happen on purpose
  * with the vCPU test points of lib/test_seam.h: the test posts, waits for a post, or injects a
- * preemption (sched_inject_preempt_blocking) at a named point of the HLT -> block -> put path.
+ * preemption (test_seam.preempt_blocking) at a named point of the HLT -> block -> put path.
  * Every test asserts counts: host counters (vm/pi_stats.h, struct vcpu_stats), the counts
  * taken at the test points, and the guest's own per-vector counts.
  */

@@ -65,8 +65,8 @@ void guest_entry(u64 index, u64 count)
 }
 
 /*
- * An APIC interrupt: counted per vCPU and vector, then EOI (WRMSR 0x80b: virtual EOI with
- * virtual-interrupt delivery, no exit).  The vCPU index comes from the stack pointer, so the
+ * An APIC interrupt: counted per vCPU and vector, then EOI (WRMSR to the EOI register: virtual EOI
+ * with virtual-interrupt delivery, no exit).  The vCPU index comes from the stack pointer, so the
  * handler itself causes no VM exit.
  */
 static void guest_irq(struct gframe *f)
@@ -79,7 +79,7 @@ static void guest_irq(struct gframe *f)
 	if (g_irq_hook)
 		g_irq_hook(me, (u32)f->vector, tsc);
 	if (!pv_no_eoi)
-		g_wrmsr(0x80b, 0);
+		g_wrmsr(X2APIC_MSR_EOI, 0);
 }
 
 void guest_trap(struct gframe *f);

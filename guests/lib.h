@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include "lib/compiler.h"
 #include "lib/types.h"
-#include "arch/x86/io.h" /* outb/inb: a leaf header, shared like trap_stubs.h */
+#include "arch/x86/apic_regs.h" /* leaf headers: constants and inline port I/O only */
+#include "arch/x86/io.h"
+#include "arch/x86/msr.h"
 #include "vm/guest_abi.h"
 
 struct gframe {
@@ -67,19 +69,19 @@ static inline void g_pause(void)
 {
 	asm volatile("pause" ::: "memory");
 }
-/* x2APIC ICR (one WRMSR 0x830, exits): fixed IPI to the vCPU with x2APIC ID dest. */
+/* x2APIC ICR (one WRMSR, exits): fixed IPI to the vCPU with x2APIC ID dest. */
 static inline void g_send_ipi(u32 dest, u8 vector)
 {
-	g_wrmsr(0x830, ((u64)dest << 32) | vector);
+	g_wrmsr(X2APIC_MSR_ICR, ICR_X2APIC_DEST(dest) | vector);
 }
-/* TSC-deadline timer: LVT timer in TSC-deadline mode (bits 18:17 = 2) with vector, then arm. */
+/* TSC-deadline timer: LVT timer in TSC-deadline mode with vector, then arm. */
 static inline void g_timer_vector(u8 vector)
 {
-	g_wrmsr(0x832, (2u << 17) | vector);
+	g_wrmsr(X2APIC_MSR_LVT_TIMER, APIC_LVT_TIMER_TSC_DEADLINE | vector);
 }
 static inline void g_timer_deadline(u64 tsc)
 {
-	g_wrmsr(0x6e0, tsc);
+	g_wrmsr(MSR_IA32_TSC_DEADLINE, tsc);
 }
 static inline void g_stat(u32 slot, u64 v)
 {

@@ -152,11 +152,7 @@ out:
 
 /* ---- pi-broadcast-logical: vCPU 0 sends, vCPUs 1-3 halt ---- */
 
-#define IPI_VCPUS	 4
-#define MSR_LDR		 0x80d
-#define ICR_LOGICAL	 (1ull << 11)	  /* destination mode (SDM Vol. 3A 11.6.1) */
-#define ICR_ALL_BUT_SELF (3ull << 18)	  /* destination shorthand 11 */
-#define ICR_DEST(d)	 ((u64)(d) << 32) /* x2APIC: destination in 63:32 (11.12.9) */
+#define IPI_VCPUS 4
 
 struct ipi_kind {
 	u8 vec;
@@ -166,7 +162,7 @@ struct ipi_kind {
 
 static void ipi_halt(u32 me)
 {
-	u32 ldr = (u32)g_rdmsr(MSR_LDR);
+	u32 ldr = (u32)g_rdmsr(X2APIC_MSR_LDR);
 
 	g_stat(3, ldr);
 	store(&sh.ldr[me], ldr);
@@ -183,10 +179,10 @@ static void ipi_halt(u32 me)
 static void ipi_ldr_read_only(u32 ldr)
 {
 	g_expect_fault(13, 2); /* #GP on the 2-byte WRMSR */
-	g_wrmsr(MSR_LDR, ldr ^ 0xffff);
-	g_report(g_faults_seen() == 1 && (u32)g_rdmsr(MSR_LDR) == ldr,
+	g_wrmsr(X2APIC_MSR_LDR, ldr ^ 0xffff);
+	g_report(g_faults_seen() == 1 && (u32)g_rdmsr(X2APIC_MSR_LDR) == ldr,
 		 "WRMSR to the LDR: %u #GP, it reads %#x (was %#x)", g_faults_seen(),
-		 (u32)g_rdmsr(MSR_LDR), ldr);
+		 (u32)g_rdmsr(X2APIC_MSR_LDR), ldr);
 }
 
 /* Up to 10 x LOST_TICKS for all halters' LDRs. */
@@ -209,7 +205,7 @@ static void ipi_end(void)
 	u32 tries = 0;
 
 	store(&sh.done, 1);
-	g_wrmsr(0x830, ICR_ALL_BUT_SELF | PA_IPI_END);
+	g_wrmsr(X2APIC_MSR_ICR, ICR_ALL_BUT_SELF | PA_IPI_END);
 	for (u64 t0 = g_rdtsc(); load(&sh.left) < IPI_VCPUS - 1; g_pause()) {
 		if (g_rdtsc() - t0 < LOST_TICKS)
 			continue;
@@ -232,10 +228,10 @@ static u32 ipi_rounds(u32 rounds, u32 *lost)
 	/* The logical destination as an OS builds it: OR the LDRs of one cluster (11.12.10.1). */
 	const struct ipi_kind kinds[] = {
 		{PA_IPI_ALL_BUT_SELF, ICR_ALL_BUT_SELF, 0xe},
-		{PA_IPI_PHYS_BCAST, ICR_DEST(0xffffffffu), 0xf},
-		{PA_IPI_LOGICAL, ICR_DEST(sh.ldr[1] | sh.ldr[3]) | ICR_LOGICAL, 0xa},
-		{PA_IPI_LOGICAL_BCAST, ICR_DEST(0xffffffffu) | ICR_LOGICAL, 0xf},
-		{PA_IPI_OTHER_CLUSTER, ICR_DEST((1u << 16) | 0xa) | ICR_LOGICAL, 0},
+		{PA_IPI_PHYS_BCAST, ICR_X2APIC_DEST(0xffffffffu), 0xf},
+		{PA_IPI_LOGICAL, ICR_X2APIC_DEST(sh.ldr[1] | sh.ldr[3]) | ICR_LOGICAL, 0xa},
+		{PA_IPI_LOGICAL_BCAST, ICR_X2APIC_DEST(0xffffffffu) | ICR_LOGICAL, 0xf},
+		{PA_IPI_OTHER_CLUSTER, ICR_X2APIC_DEST((1u << 16) | 0xa) | ICR_LOGICAL, 0},
 	};
 
 	for (u32 k = 1; k <= rounds; k++)
@@ -244,7 +240,7 @@ static u32 ipi_rounds(u32 rounds, u32 *lost)
 				g_report(false, "round %u: vCPUs 1-3 never all blocked", k);
 				return k - 1;
 			}
-			g_wrmsr(0x830, kinds[j].icr | kinds[j].vec);
+			g_wrmsr(X2APIC_MSR_ICR, kinds[j].icr | kinds[j].vec);
 			for (u32 i = 0; i < IPI_VCPUS; i++) {
 				if (!(kinds[j].targets & (1u << i)) || wait_vec(i, kinds[j].vec, k))
 					continue;
@@ -260,7 +256,7 @@ static u32 ipi_rounds(u32 rounds, u32 *lost)
 
 static void ipi_send(u32 rounds)
 {
-	u32 ldr = (u32)g_rdmsr(MSR_LDR), lost = 0, done = 0;
+	u32 ldr = (u32)g_rdmsr(X2APIC_MSR_LDR), lost = 0, done = 0;
 
 	g_stat(3, ldr);
 	ipi_ldr_read_only(ldr);

@@ -19,6 +19,7 @@
  * blocking), with interrupt-window exiting otherwise.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
 #include "vm/vapic.h"
@@ -27,19 +28,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 #include "vm/vtimer.h"
-
-/* Virtual-APIC page offsets (xAPIC layout, SDM Vol. 3A table 11-1). */
-#define VAPIC_ID	0x20
-#define VAPIC_VERSION	0x30
-#define VAPIC_LDR	0xd0
-#define VAPIC_SVR	0xf0
-#define VAPIC_ISR	0x100
-#define VAPIC_IRR	0x200
-#define VAPIC_LVT_TIMER 0x320
-
-#define RFLAGS_IF		   (1ul << 9)
-#define INTERRUPTIBILITY_STI_MOVSS 3u
-#define PROC_INTR_WINDOW_EXITING   (1u << 2)
 
 static u8 *msr_bitmap;
 
@@ -64,7 +52,7 @@ u64 vapic_msr_bitmap(void)
 	if (msr_bitmap)
 		return (u64)msr_bitmap;
 	msr_bitmap = page_alloc();
-	for (u32 i = 0; i < 4096; i++)
+	for (u32 i = 0; i < PAGE_SIZE; i++)
 		msr_bitmap[i] = 0xff;
 	if (!c->x2apic_virt)
 		return (u64)msr_bitmap;
@@ -95,12 +83,12 @@ void vapic_vmcs_setup(struct vcpu *v)
 	const struct vmx_controls *c = vmx_get_controls();
 	u32 id = v->index;
 
-	*reg(v, VAPIC_ID) = id; /* x2APIC: the full 32-bit ID */
-	*reg(v, VAPIC_VERSION) = 0x50014;
-	*reg(v, VAPIC_LDR) = logical_id(id);
-	*reg(v, VAPIC_SVR) = 0x1ff;
-	*reg(v, VAPIC_LVT_TIMER) = VAPIC_LVT_MASKED;
-	v->lvt_timer = VAPIC_LVT_MASKED;
+	*reg(v, APIC_REG_ID) = id; /* x2APIC: the full 32-bit ID */
+	*reg(v, APIC_REG_VER) = 0x50014;
+	*reg(v, APIC_REG_LDR) = logical_id(id);
+	*reg(v, APIC_REG_SVR) = 0x1ff;
+	*reg(v, APIC_REG_LVT_TIMER) = APIC_LVT_MASKED;
+	v->lvt_timer = APIC_LVT_MASKED;
 	vmcs_write64(MSR_BITMAP, vapic_msr_bitmap());
 	if (!c->x2apic_virt)
 		return;
@@ -135,8 +123,8 @@ static void inject_backlog(struct vcpu *v)
 	bool open;
 
 	if (vec < 0) {
-		if (proc & PROC_INTR_WINDOW_EXITING)
-			vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc & ~PROC_INTR_WINDOW_EXITING);
+		if (proc & PROC_INTR_WINDOW)
+			vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc & ~PROC_INTR_WINDOW);
 		return;
 	}
 	open = (vmcs_readnat(GUEST_RFLAGS) & RFLAGS_IF) &&
@@ -149,15 +137,14 @@ static void inject_backlog(struct vcpu *v)
 				     INTR_INFO_VALID);
 		v->st.injected++;
 		if (highest(v->sw_irr) < 0) {
-			if (proc & PROC_INTR_WINDOW_EXITING)
-				vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-					     proc & ~PROC_INTR_WINDOW_EXITING);
+			if (proc & PROC_INTR_WINDOW)
+				vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc & ~PROC_INTR_WINDOW);
 			return;
 		}
 	}
 	/* More to deliver: exit as soon as the guest can take the next one (26.2.1.2). */
-	if (!(proc & PROC_INTR_WINDOW_EXITING))
-		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | PROC_INTR_WINDOW_EXITING);
+	if (!(proc & PROC_INTR_WINDOW))
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | PROC_INTR_WINDOW);
 }
 
 /*
@@ -181,8 +168,8 @@ void vapic_deliver(struct vcpu *v, const u64 virr[4])
 		for (u64 b = w; b; b &= b - 1)
 			v->st.synced++;
 		if (c->vid) {
-			*reg(v, VAPIC_IRR + 0x20 * i) |= (u32)w;
-			*reg(v, VAPIC_IRR + 0x20 * i + 0x10) |= (u32)(w >> 32);
+			*reg(v, APIC_REG_IRR + 0x20 * i) |= (u32)w;
+			*reg(v, APIC_REG_IRR + 0x20 * i + 0x10) |= (u32)(w >> 32);
 		} else {
 			v->sw_irr[i] |= w;
 		}
@@ -213,7 +200,7 @@ bool vapic_has_pending(struct vcpu *v)
 /* IA32_APIC_BASE: default base, enabled, x2APIC mode (EXTD), BSP flag for vCPU 0. */
 static u64 apic_base(struct vcpu *v)
 {
-	return 0xfee00000ull | (1u << 11) | (1u << 10) | (v->index == 0 ? 1u << 8 : 0);
+	return 0xfee00000ull | APIC_BASE_EN | APIC_BASE_EXTD | (v->index == 0 ? APIC_BASE_BSP : 0);
 }
 
 bool vapic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
@@ -230,7 +217,7 @@ bool vapic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 	    msr == X2APIC_MSR_SELF_IPI)
 		return false;
 	if (msr == X2APIC_MSR_ICR) {
-		*val = *reg(v, 0x300) | (u64)*reg(v, 0x310) << 32;
+		*val = *reg(v, APIC_REG_ICR) | (u64)*reg(v, APIC_REG_ICR_HI) << 32;
 		return true;
 	}
 	*val = *reg(v, (msr - X2APIC_MSR_BASE) << 4);
@@ -284,11 +271,11 @@ static void icr_write(struct vcpu *v, u64 val)
 {
 	u8 vec = val & 0xff;
 	u32 mode = (val >> 8) & 7, shorthand = (val >> 18) & 3, dest = val >> 32;
-	bool logical = (val >> 11) & 1;
+	bool logical = (val >> 11) & 1; /* ICR_LOGICAL */
 	struct vm *vm = v->vm;
 
-	*reg(v, 0x300) = (u32)val & ~(1u << 12); /* delivery status: idle */
-	*reg(v, 0x310) = dest;
+	*reg(v, APIC_REG_ICR) = (u32)val & ~ICR_DELIVERY_STATUS; /* idle */
+	*reg(v, APIC_REG_ICR_HI) = dest;
 	if (mode != 0 || vec < 16)
 		return;
 	/* The usual IPI: one physical destination, which is the vCPU's index. */
@@ -324,7 +311,7 @@ bool vapic_wrmsr(struct vcpu *v, u32 msr, u64 val)
 		return false; /* read-only in x2APIC mode (table 11-6): #GP; routing stays put */
 	case X2APIC_MSR_LVT_TIMER:
 		WRITE_ONCE(v->lvt_timer, (u32)val);
-		*reg(v, VAPIC_LVT_TIMER) = (u32)val;
+		*reg(v, APIC_REG_LVT_TIMER) = (u32)val;
 		return true;
 	}
 	if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST)

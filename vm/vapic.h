@@ -7,25 +7,10 @@
 #ifndef VMX_VAPIC_H
 #define VMX_VAPIC_H
 
+#include "arch/x86/apic_regs.h"
 #include "lib/types.h"
 
 struct vcpu;
-
-#define VAPIC_LVT_MASKED       (1u << 16)
-#define VAPIC_LVT_TSC_DEADLINE (2u << 17)
-
-/* x2APIC MSRs (SDM Vol. 3A 11.12.1.2): 0x800 + (xAPIC offset >> 4). */
-#define X2APIC_MSR_BASE	      0x800
-#define X2APIC_MSR_LAST	      0x8ff
-#define X2APIC_MSR_ID	      0x802
-#define X2APIC_MSR_TPR	      0x808
-#define X2APIC_MSR_EOI	      0x80b
-#define X2APIC_MSR_LDR	      0x80d
-#define X2APIC_MSR_ICR	      0x830
-#define X2APIC_MSR_LVT_TIMER  0x832
-#define X2APIC_MSR_SELF_IPI   0x83f
-#define MSR_IA32_APIC_BASE    0x1b
-#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 /* @pre v's VMCS current, v->vapic allocated.  Writes the APICv fields of v's VMCS. */
 void vapic_vmcs_setup(struct vcpu *v);

@@ -24,8 +24,6 @@ static_assert(offsetof(struct vcpu_regs, r15) == VREG_R15, "entry.S offsets");
 static_assert(offsetof(struct vcpu_regs, cr2) == VREG_CR2, "entry.S offsets");
 static_assert(sizeof(struct vcpu_regs) == VREG_SIZE, "entry.S offsets");
 
-#define INTERRUPTIBILITY_STI_MOVSS 3u
-
 /* Also ends STI / MOV-SS blocking: it covers only the instruction we just completed (25.4.2). */
 void vcpu_skip_insn(struct vcpu *v)
 {

@@ -172,7 +172,7 @@ static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_contr
 		left = v->slice_end > now ? v->slice_end - now : 0;
 	}
 	d = load_acquire(&v->tsc_deadline);
-	if (d && (v->lvt_timer & VAPIC_LVT_MASKED) == 0)
+	if (d && (v->lvt_timer & APIC_LVT_MASKED) == 0)
 		left = MIN(left, d > now ? d - now : 0);
 	left >>= c->preempt_shift;
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, left > 0xffffffffull ? 0xffffffffu : (u32)left);

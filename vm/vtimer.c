@@ -22,7 +22,7 @@ bool vtimer_check(struct vcpu *v, bool vmx_exit)
 		v->st.timer_vmx++;
 	else
 		fetch_add(&v->st.timer_host, 1);
-	if (!(lvt & VAPIC_LVT_MASKED) && (lvt & 0xff) >= 16)
+	if (!(lvt & APIC_LVT_MASKED) && (lvt & 0xff) >= 16)
 		vcpu_post(v, lvt & 0xff);
 	return true;
 }
@@ -56,6 +56,6 @@ void vtimer_switch_out(struct vcpu *v)
 {
 	u64 d = load_acquire(&v->tsc_deadline);
 
-	if (d && (READ_ONCE(v->lvt_timer) & VAPIC_LVT_MASKED) == 0)
+	if (d && (READ_ONCE(v->lvt_timer) & APIC_LVT_MASKED) == 0)
 		timer_arm(&v->host_timer[pcpu_id()], d);
 }

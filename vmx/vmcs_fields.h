@@ -287,6 +287,9 @@ enum exit_reason {
 #define INTR_INFO_DELIVER_CODE (1u << 11)
 #define INTR_INFO_VALID	       (1u << 31)
 
+/* Guest interruptibility state (25.4.2, table 25-3): blocking by STI, blocking by MOV SS. */
+#define INTERRUPTIBILITY_STI_MOVSS 3u
+
 /* Segment access rights as the VMCS stores them (25.4.1, table 25-2). */
 #define AR_UNUSABLE (1u << 16)
 

@@ -10,23 +10,17 @@ static enum apic_mode mode;
 static u64 xapic_base = 0xfee00000;
 static u64 errors, spurious;
 
-#define ICR_DELIVERY_STATUS (1u << 12) /* xAPIC only: send pending */
-#define ICR_LEVEL_ASSERT    (1u << 14)
-#define ICR_INIT	    (5u << 8)
-#define ICR_STARTUP	    (6u << 8)
-#define ICR_ALL_BUT_SELF    (3u << 18)
-
 u32 apic_read(u32 reg)
 {
 	if (mode == APIC_MODE_X2APIC)
-		return (u32)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
+		return (u32)rdmsr(X2APIC_MSR(reg));
 	return __atomic_load_n((u32 *)(xapic_base + reg), __ATOMIC_RELAXED);
 }
 
 void apic_write(u32 reg, u32 v)
 {
 	if (mode == APIC_MODE_X2APIC)
-		wrmsr(MSR_X2APIC_BASE + (reg >> 4), v);
+		wrmsr(X2APIC_MSR(reg), v);
 	else
 		__atomic_store_n((u32 *)(xapic_base + reg), v, __ATOMIC_RELAXED);
 }
@@ -104,7 +98,7 @@ static void send_icr(u32 dest, u32 low)
 		 * 11.12.3).
 		 */
 		asm volatile("mfence; lfence" ::: "memory");
-		wrmsr(MSR_X2APIC_BASE + (APIC_REG_ICR >> 4), ((u64)dest << 32) | low);
+		wrmsr(X2APIC_MSR_ICR, ((u64)dest << 32) | low);
 		return;
 	}
 	unsigned long f = irq_save();
@@ -128,7 +122,7 @@ void apic_send_ipi_all_but_self(u8 vector)
 void apic_self_ipi(u8 vector)
 {
 	if (mode == APIC_MODE_X2APIC)
-		wrmsr(MSR_X2APIC_BASE + 0x3f, vector); /* SELF IPI register, x2APIC only */
+		wrmsr(X2APIC_MSR_SELF_IPI, vector);
 	else
 		send_icr(apic_id(), vector);
 }

@@ -5,6 +5,7 @@
 #ifndef ARCH_X86_APIC_H
 #define ARCH_X86_APIC_H
 
+#include "arch/x86/apic_regs.h"
 #include "lib/types.h"
 
 enum apic_mode { APIC_MODE_XAPIC, APIC_MODE_X2APIC };
@@ -28,22 +29,5 @@ u32 apic_read(u32 reg);
 void apic_write(u32 reg, u32 v);
 u64 apic_error_count(void);
 u64 apic_spurious_count(void);
-
-#define APIC_REG_ID	   0x20
-#define APIC_REG_VER	   0x30
-#define APIC_REG_TPR	   0x80
-#define APIC_REG_EOI	   0xb0
-#define APIC_REG_SVR	   0xf0
-#define APIC_REG_ESR	   0x280
-#define APIC_REG_ICR	   0x300
-#define APIC_REG_ICR_HI	   0x310
-#define APIC_REG_LVT_TIMER 0x320
-#define APIC_REG_LVT_LINT0 0x350
-#define APIC_REG_LVT_LINT1 0x360
-#define APIC_REG_LVT_ERROR 0x370
-#define APIC_REG_TIMER_ICR 0x380
-#define APIC_REG_TIMER_CCR 0x390
-#define APIC_REG_TIMER_DCR 0x3e0
-#define APIC_LVT_MASKED	   (1u << 16)
 
 #endif

@@ -33,10 +33,6 @@
 #define CAL_WINDOWS	3
 #define CHECK_WINDOW_US 1000 /* 1193 PIT clocks: 0.1%, to check CPUID 0x15 (2% tolerance) */
 
-#define LVT_TIMER_ONESHOT      (0u << 17)
-#define LVT_TIMER_TSC_DEADLINE (2u << 17)
-#define APIC_DCR_DIV1	       0xb
-
 /* Per-CPU timer state, touched only by its own CPU with IRQs off: no lock. */
 struct timer_cpu {
 	struct list_head pending; /* armed timers, ascending deadline */
@@ -137,7 +133,7 @@ static void apic_calibrate(void)
 	u64 t0, t1;
 	u32 left;
 
-	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | LVT_TIMER_ONESHOT);
+	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | APIC_LVT_TIMER_ONESHOT);
 	apic_write(APIC_REG_TIMER_DCR, APIC_DCR_DIV1);
 	t0 = rdtsc();
 	apic_write(APIC_REG_TIMER_ICR, 0xffffffffu);
@@ -340,12 +336,12 @@ static int timer_cpu_init(void)
 	list_init(&tc->pending);
 	timer_init(&tc->tick, tick_fire, tc);
 	if (tsc_deadline) {
-		apic_write(APIC_REG_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | VEC_TIMER);
+		apic_write(APIC_REG_LVT_TIMER, APIC_LVT_TIMER_TSC_DEADLINE | VEC_TIMER);
 		/* The LVT write must land before the first IA32_TSC_DEADLINE write (11.5.4.1). */
 		asm volatile("mfence" ::: "memory");
 	} else {
 		apic_write(APIC_REG_TIMER_DCR, APIC_DCR_DIV1);
-		apic_write(APIC_REG_LVT_TIMER, LVT_TIMER_ONESHOT | VEC_TIMER);
+		apic_write(APIC_REG_LVT_TIMER, APIC_LVT_TIMER_ONESHOT | VEC_TIMER);
 	}
 	return 0;
 }

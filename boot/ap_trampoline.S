@@ -13,13 +13,8 @@
  */
 #include "lib/config.h"
 
-#define CR0_PE (1 << 0)
-#define CR0_MP (1 << 1)
-#define CR0_ET (1 << 4)
-#define CR0_NE (1 << 5)
-#define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
-#define MSR_EFER 0xc0000080
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
 
 #define SEL_CODE32 0x08
 #define SEL_DATA 0x10

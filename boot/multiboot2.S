@@ -12,16 +12,8 @@
 #define MB1_MAGIC 0x1badb002
 #define MB1_FLAGS 0x00010003 /* page-align modules, memory info, a.out address fields valid */
 
-#define CR0_PE (1 << 0)
-#define CR0_MP (1 << 1)
-#define CR0_ET (1 << 4)
-#define CR0_NE (1 << 5)  /* native FPU errors; VMX requires it (SDM Vol. 3C 24.8) */
-#define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define MSR_EFER 0xc0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
 
 	.section .multiboot, "a"
 	.balign 8

@@ -26,8 +26,6 @@
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
 
-#define RFLAGS_IF (1ul << 9)
-
 static bool halt_poll(struct vcpu *v, u32 cpu)
 {
 	u64 end = rdtsc() + v->poll_tsc;

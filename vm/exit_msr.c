@@ -12,8 +12,7 @@
 #include "vm/vcpu.h"
 #include "vmx/vmcs.h"
 
-#define MSR_IA32_TSC 0x10
-#define GP_VECTOR    13
+#define GP_VECTOR 13
 
 static enum exit_action gp(struct vcpu *v)
 {

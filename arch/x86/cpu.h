@@ -2,20 +2,8 @@
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
 
+#include "arch/x86/cpu_regs.h"
 #include "lib/types.h"
-
-#define CR0_PE	       (1ul << 0)
-#define CR0_MP	       (1ul << 1)
-#define CR0_ET	       (1ul << 4)
-#define CR0_NE	       (1ul << 5)
-#define CR0_WP	       (1ul << 16)
-#define CR0_PG	       (1ul << 31)
-#define CR4_PAE	       (1ul << 5)
-#define CR4_PGE	       (1ul << 7)
-#define CR4_OSFXSR     (1ul << 9)
-#define CR4_OSXMMEXCPT (1ul << 10)
-#define CR4_VMXE       (1ul << 13)
-#define RFLAGS_IF      (1ul << 9)
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

@@ -1,14 +1,17 @@
-/* MSR numbers and bit names (SDM Vol. 4). */
+/* MSR numbers and bit names (SDM Vol. 4).  Constants only: the boot assembly uses it too. */
 #ifndef ARCH_X86_MSR_H
 #define ARCH_X86_MSR_H
 
+#include "arch/x86/cpu_regs.h"
+
+#define MSR_IA32_TSC			 0x10
 #define MSR_IA32_APIC_BASE		 0x1b
-#define APIC_BASE_BSP			 (1u << 8)
-#define APIC_BASE_EXTD			 (1u << 10) /* x2APIC mode */
-#define APIC_BASE_EN			 (1u << 11)
+#define APIC_BASE_BSP			 X86_BIT(8)
+#define APIC_BASE_EXTD			 X86_BIT(10) /* x2APIC mode */
+#define APIC_BASE_EN			 X86_BIT(11)
 #define MSR_IA32_FEATURE_CONTROL	 0x3a
-#define FEATURE_CONTROL_LOCK		 (1u << 0)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX	 (1u << 2)
+#define FEATURE_CONTROL_LOCK		 X86_BIT(0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX	 X86_BIT(2)
 #define MSR_IA32_TSC_DEADLINE		 0x6e0
 #define MSR_IA32_PAT			 0x277
 #define MSR_IA32_VMX_BASIC		 0x480
@@ -29,15 +32,12 @@
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS	 0x490
 #define MSR_IA32_VMX_PROCBASED_CTLS3	 0x492
 #define MSR_EFER			 0xc0000080
-#define EFER_SCE			 (1u << 0)
-#define EFER_LME			 (1u << 8)
-#define EFER_LMA			 (1u << 10)
-#define EFER_NXE			 (1u << 11)
+#define EFER_SCE			 X86_BIT(0)
+#define EFER_LME			 X86_BIT(8)
+#define EFER_LMA			 X86_BIT(10)
+#define EFER_NXE			 X86_BIT(11)
 #define MSR_FS_BASE			 0xc0000100
 #define MSR_GS_BASE			 0xc0000101
 #define MSR_KERNEL_GS_BASE		 0xc0000102
-
-/* x2APIC registers: MSR 0x800 + (xAPIC MMIO offset >> 4) (SDM Vol. 3A 11.12.1.2). */
-#define MSR_X2APIC_BASE 0x800
 
 #endif

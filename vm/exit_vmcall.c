@@ -9,8 +9,6 @@
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 
-#define HC_BUF_MAX 4096
-
 /* A guest buffer, or NULL after killing the VM: a bad buffer is a protection violation. */
 static const char *guest_buf(struct vcpu *v, u64 gpa, u64 len)
 {

@@ -29,7 +29,7 @@
 #define GUEST_SEL_DATA	 0x10
 
 /* Number                       args                          result */
-#define HC_CONSOLE_WRITE 1 /*   rdi=buf, rsi=len (<= 4096)       len written */
+#define HC_CONSOLE_WRITE 1 /*   rdi=buf, rsi=len <= HC_BUF_MAX   len written */
 #define HC_VCPU_ID	 2 /*   -                                this vCPU's index in the VM */
 #define HC_YIELD	 3 /*   -                                0; other vCPUs on this pCPU run */
 #define HC_REPORT	 4 /*   rdi=HC_REPORT_*, rsi=msg, rdx=len  0; one PASS/FAIL/SKIP line */
@@ -49,6 +49,9 @@
 #define HC_REPORT_PASS 0
 #define HC_REPORT_FAIL 1
 #define HC_REPORT_SKIP 2
+
+/* The longest buffer HC_CONSOLE_WRITE and HC_REPORT take. */
+#define HC_BUF_MAX 4096
 
 #define HC_ENOSYS (-38) /* unknown hypercall number */
 #define HC_EINVAL (-22) /* bad argument value (not a bad buffer: that stops the VM) */

@@ -112,7 +112,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 		return NULL;
 	strncpy(vm->name, cfg->name, sizeof(vm->name) - 1);
 	vm->mem_size = mem_size;
-	vm->mem = pages_alloc(mem_size / 4096);
+	vm->mem = pages_alloc(mem_size / PAGE_SIZE);
 	if (!vm->mem || ept_init(&vm->ept) < 0 ||
 	    ept_map(&vm->ept, 0, (u64)vm->mem, mem_size, EPT_RWX) < 0) {
 		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
@@ -124,7 +124,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 	vm->poll_max = VM_POLL_DEFAULT;
 	for (u32 i = 0; i < nr; i++) {
 		/* page-aligned, for the PI descriptor at its start (docs/emulators.md §9.1) */
-		struct vcpu *v = pages_alloc((sizeof(struct vcpu) + 4095) / 4096);
+		struct vcpu *v = pages_alloc((sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE);
 		if (!v)
 			return NULL;
 		v->vm = vm;

@@ -2,6 +2,7 @@
 #include "vmboot/vm_args.h"
 
 #include "lib/compiler.h"
+#include "lib/config.h"
 #include "lib/fmt.h"
 #include "lib/words.h"
 
@@ -189,7 +190,7 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 			return;
 		if (!span_size(v, vlen, &x))
 			ERR(a, "%s: not a size (bytes, or with K/M/G: mem=2M)", word);
-		else if (!x || x % 4096)
+		else if (!x || x % PAGE_SIZE)
 			ERR(a, "%s: not a non-zero multiple of 4 KiB", word);
 		else if (x > lim->max_mem)
 			ERR(a, "%s: more than the %lu MiB a guest can map", word,

@@ -3,10 +3,11 @@
  * Non-leaf entries grant RWX and let the leaf decide; leaves carry memory type 6 (WB) in bits
  * 5:3 with "ignore PAT" clear, so the guest's PAT still applies on top.
  */
+#include "arch/x86/paging.h" /* PTE_ADDR_MASK: EPT entries hold addresses the same way */
+#include "lib/config.h"
 #include "lib/mm.h"
 #include "vmx/ept.h"
 
-#define EPT_ADDR_MASK	0x000ffffffffff000ull
 #define EPT_MEMTYPE_WB	(6ull << 3)
 #define EPTP_MEMTYPE_WB 6ull
 #define EPTP_WALK4	(3ull << 3) /* page-walk length - 1 (29.3.2, 25.6.11) */
@@ -31,7 +32,7 @@ static u64 *next_table(struct ept *e, u64 *pte)
 		e->nr_pages++;
 		*pte = (u64)t | EPT_RWX;
 	}
-	return (u64 *)(*pte & EPT_ADDR_MASK);
+	return (u64 *)(*pte & PTE_ADDR_MASK);
 }
 
 static u64 *leaf(struct ept *e, u64 gpa, bool alloc)
@@ -51,11 +52,11 @@ static u64 *leaf(struct ept *e, u64 gpa, bool alloc)
 
 int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 len, u64 perm)
 {
-	for (u64 off = 0; off < len; off += 4096) {
+	for (u64 off = 0; off < len; off += PAGE_SIZE) {
 		u64 *pte = leaf(e, gpa + off, true);
 		if (!pte)
 			return -1;
-		*pte = ((hpa + off) & EPT_ADDR_MASK) | EPT_MEMTYPE_WB | (perm & EPT_RWX);
+		*pte = ((hpa + off) & PTE_ADDR_MASK) | EPT_MEMTYPE_WB | (perm & EPT_RWX);
 	}
 	return 0;
 }

@@ -142,7 +142,7 @@ void vcpu_print_stats(const struct vcpu *v);
 /* Prints the per-pCPU PI counters of pCPUs 0..n-1. */
 void vcpu_print_pcpu_stats(u32 n);
 
-/* VMCS setup (vcpu_vmcs.c). @pre on the pCPU that runs v. @post 0, or -1 with the failure printed. */
+/* VMCS setup (vcpu_vmcs.c). @pre on the pCPU that runs v. @post 0, or -1 with the failure shown. */
 int vcpu_vmcs_setup(struct vcpu *v);
 /* Host-state fields that differ between pCPUs (GS/TR/GDTR/IDTR bases). */
 void vcpu_vmcs_host_percpu(void);

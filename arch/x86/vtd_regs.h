@@ -24,8 +24,7 @@
 #define VTD_REG_IRTA	0xb8
 
 /* CAP (11.4.2) */
-#define VTD_CAP_FRO(c) ((u32)(((c) >> 24) & 0x3ff) * 16) /* fault-recording offset, 16-byte units  \
-							  */
+#define VTD_CAP_FRO(c) ((u32)(((c) >> 24) & 0x3ff) * 16) /* fault-recording regs' offset */
 #define VTD_CAP_NFR(c) ((u32)(((c) >> 40) & 0xff) + 1)	 /* number of fault-recording regs - 1 */
 #define VTD_CAP_PI     BIT_ULL(59)			 /* posted interrupts */
 /* ECAP (11.4.3) */

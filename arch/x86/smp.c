@@ -45,6 +45,13 @@ static_assert(sizeof(struct ap_tramp_params) == 8 * 4 + 4 * 2 + 8 * MAX_CPUS, "t
 
 extern char ap_trampoline[], ap_trampoline_end[], ap_tramp_gdtr[], ap_tramp_pm_ptr[],
 	ap_tramp_lm_ptr[], ap_tramp_params[];
+
+/* A label's offset in the trampoline (to C the labels are separate objects: no pointer minus). */
+static u64 tramp_off(const char *label)
+{
+	return (u64)label - (u64)ap_trampoline;
+}
+
 extern char boot_stack_top[], boot_pd[];
 
 struct ap_target {
@@ -195,12 +202,12 @@ static int setup_trampoline(void)
 		return -1;
 	}
 	tramp_page = base;
-	memcpy((void *)base, ap_trampoline, ap_trampoline_end - ap_trampoline);
+	memcpy((void *)base, ap_trampoline, tramp_off(ap_trampoline_end));
 	/* The absolute addresses the trampoline needs: the page base plus its offsets. */
-	*(u32 *)(base + (ap_tramp_gdtr - ap_trampoline) + 2) += (u32)base;
-	*(u32 *)(base + (ap_tramp_pm_ptr - ap_trampoline)) += (u32)base;
-	*(u32 *)(base + (ap_tramp_lm_ptr - ap_trampoline)) += (u32)base;
-	tramp = (struct ap_tramp_params *)(base + (ap_tramp_params - ap_trampoline));
+	*(u32 *)(base + tramp_off(ap_tramp_gdtr) + 2) += (u32)base;
+	*(u32 *)(base + tramp_off(ap_tramp_pm_ptr)) += (u32)base;
+	*(u32 *)(base + tramp_off(ap_tramp_lm_ptr)) += (u32)base;
+	tramp = (struct ap_tramp_params *)(base + tramp_off(ap_tramp_params));
 	tramp->cr3 = read_cr3();
 	tramp->cr4 = read_cr4() & ~CR4_VMXE; /* VMX is enabled per CPU by its own CPUINIT */
 	tramp->efer = rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE);

@@ -112,12 +112,16 @@ test: setup all
 bench: setup all
 	@python3 tests/bench.py
 
-# The static checks (docs/architecture.md, docs/testing.md): the include graph, no test code
-# in the product, pi/ pure.  `make test` runs them as its `lint` entry.
-lint: all
+# The static checks (docs/architecture.md, docs/testing.md): the include graph, every path and
+# name the docs and comments mention exists, no test code in the product, pi/ pure, clang-format,
+# cppcheck on the product's sources.  `make test` runs them as its `lint` entry.
+lint: all compdb
 	@python3 scripts/check_includes.py
+	@python3 scripts/check_refs.py
 	@bash scripts/check_product.sh $(BUILD)/pihv.elf $(filter %.c.o,$(TESTK_OBJS))
 	@! grep -n '#if\|asm\|volatile\|__atomic' pi/*.c || { echo "lint: pi/ must stay pure"; exit 1; }
+	@bash scripts/check_format.sh
+	@bash scripts/check_cppcheck.sh $(BUILD)
 	@echo "lint: ok"; echo "Test result: SUCCESS"
 
 clean:

@@ -36,6 +36,7 @@ chkf() { [ -e "$1" ] || need_pkgs+=("$2"); }
 step "checking bookworm packages"
 chk gcc gcc; chk g++ g++; chk make make; chk xorriso xorriso; chk mformat mtools
 chk grub-mkrescue grub-common; chk xz xz-utils; chk python3 python3
+chk clang-format clang-format; chk cppcheck cppcheck  # make lint
 chkf /usr/lib/grub/i386-pc/boot.img grub-pc-bin
 chkf /usr/lib/grub/x86_64-efi/kernel.img grub-efi-amd64-bin
 chkf /usr/share/OVMF/OVMF_CODE_4M.fd ovmf

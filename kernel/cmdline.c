@@ -114,44 +114,6 @@ static const struct cmdline_num *cmdline_num_span(const char *key, size_t n)
 	return NULL;
 }
 
-enum num_parse { NUM_OK, NUM_NAN, NUM_OVERFLOW };
-
-/* [s, s + n): decimal, or 0x-hex with at least one digit. */
-static enum num_parse parse_u64(const char *s, size_t n, u64 *out)
-{
-	unsigned int base = 10;
-	bool overflow = false;
-	u64 x = 0;
-
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		n -= 2;
-	}
-	if (!n)
-		return NUM_NAN;
-	for (size_t i = 0; i < n; i++) {
-		unsigned int d;
-
-		if (s[i] >= '0' && s[i] <= '9')
-			d = (unsigned int)(s[i] - '0');
-		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
-			d = (unsigned int)(s[i] - 'a' + 10);
-		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
-			d = (unsigned int)(s[i] - 'A' + 10);
-		else
-			return NUM_NAN;
-		/* Read on after an overflow: "99999999999999999999x" is not a number at all. */
-		if (x > (~0ull - d) / base)
-			overflow = true;
-		x = x * base + d;
-	}
-	if (overflow)
-		return NUM_OVERFLOW;
-	*out = x;
-	return NUM_OK;
-}
-
 #define NUM_ERR(c, ...)                                                                        \
 	fmt_err_add(&(c)->errors[0][0], CMDLINE_ERROR_LEN, &(c)->nr_errors, CMDLINE_MAX_ERRORS, \
 		    &(c)->errors_dropped, __VA_ARGS__)
@@ -169,14 +131,14 @@ static bool cmdline_num_ok(struct cmdline *c, const struct cmdline_num *num, con
 	if (i < vlen)
 		q[i++] = '.', q[i++] = '.';
 	q[i] = 0;
-	switch (parse_u64(v, vlen, &x)) {
-	case NUM_NAN:
+	switch (span_u64(v, vlen, &x)) {
+	case SPAN_NUM_NAN:
 		NUM_ERR(c, "%s=%s: not a number, ignored", num->key, q);
 		return false;
-	case NUM_OVERFLOW:
+	case SPAN_NUM_OVERFLOW:
 		NUM_ERR(c, "%s=%s: does not fit in 64 bits, ignored", num->key, q);
 		return false;
-	case NUM_OK:
+	case SPAN_NUM_OK:
 		break;
 	}
 	if (x < num->min || x > num->max) {
@@ -285,5 +247,5 @@ bool cmdline_get_u64(const struct cmdline *c, const char *key, u64 *out)
 		return false;
 	while (v[n])
 		n++;
-	return parse_u64(v, n, out) == NUM_OK;
+	return span_u64(v, n, out) == SPAN_NUM_OK;
 }

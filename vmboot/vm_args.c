@@ -12,43 +12,6 @@ static bool is_name_char(char ch)
 	       ch == '_' || ch == '-';
 }
 
-static int digit(char ch, u32 base)
-{
-	int d = -1;
-
-	if (ch >= '0' && ch <= '9')
-		d = ch - '0';
-	else if (ch >= 'a' && ch <= 'f')
-		d = ch - 'a' + 10;
-	else if (ch >= 'A' && ch <= 'F')
-		d = ch - 'A' + 10;
-	return d >= 0 && (u32)d < base ? d : -1;
-}
-
-/* [s, s + n): decimal or 0x-hex digits only, at least one, no overflow. */
-static bool span_u64(const char *s, size_t n, u64 *out)
-{
-	u32 base = 10;
-	u64 v = 0;
-
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		n -= 2;
-	}
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		int d = digit(s[i], base);
-
-		if (d < 0 || v > (~0ull - (u64)d) / base)
-			return false;
-		v = v * base + (u64)d;
-	}
-	*out = v;
-	return true;
-}
-
 /* The suffixes K, M, G are never hex digits, so "0x2b" is unambiguous (43 bytes). */
 static u32 suffix_shift(char ch)
 {
@@ -70,7 +33,7 @@ static bool span_size(const char *s, size_t n, u64 *out)
 
 	if (shift)
 		n--;
-	if (!span_u64(s, n, &v) || (shift && v > (~0ull >> shift)))
+	if (span_u64(s, n, &v) != SPAN_NUM_OK || (shift && v > (~0ull >> shift)))
 		return false;
 	*out = v << shift;
 	return true;
@@ -179,7 +142,7 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 	} else if (span_eq(w, klen, "vcpus")) {
 		if (twice(a, &a->vcpus_given, w, klen))
 			return;
-		if (!span_u64(v, vlen, &x))
+		if (span_u64(v, vlen, &x) != SPAN_NUM_OK)
 			ERR(a, "%s: not a number", word);
 		else if (x < 1 || x > lim->max_vcpus)
 			ERR(a, "%s: vCPU count must be 1-%u", word, lim->max_vcpus);
@@ -200,7 +163,7 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 	} else if (span_eq(w, klen, "pin")) {
 		if (twice(a, &a->pin_given, w, klen))
 			return;
-		if (!span_u64(v, vlen, &x))
+		if (span_u64(v, vlen, &x) != SPAN_NUM_OK)
 			ERR(a, "%s: not a number", word);
 		else if (x >= lim->nr_pcpus)
 			ERR(a, "%s: no such pCPU (%u online: 0-%u)", word, lim->nr_pcpus,

@@ -70,15 +70,6 @@ static void build_entry_state(struct vm *vm)
 		pd[i] = (i << 21) | 0x83; /* present, writable, 2 MiB page */
 }
 
-static u32 online_cpus(void)
-{
-	u32 n = 0;
-
-	while (n < pcpu_count() && load_acquire(&pcpu(n)->online))
-		n++;
-	return n ? n : 1;
-}
-
 /* Every VM created since boot (VMs are never freed); written by the BSP's thread only. */
 static struct vm *vms_created[64];
 static u32 nr_vms_created;
@@ -130,7 +121,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 		v->vm = vm;
 		v->index = i;
 		v->vpid = next_vpid++;
-		v->pcpu = (cfg->pcpu_first + i) % online_cpus();
+		v->pcpu = (cfg->pcpu_first + i) % pcpu_online_count();
 		v->vmcs = page_alloc();
 		v->vapic = page_alloc();
 		if (!v->vmcs || !v->vapic)
@@ -166,7 +157,7 @@ static void run_here(void *arg)
 void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), void *arg)
 {
 	struct run_args args;
-	u32 me = pcpu_id(), n = online_cpus(), live = 0;
+	u32 me = pcpu_id(), n = pcpu_online_count(), live = 0;
 	struct watchdog wd;
 
 	/*
@@ -225,7 +216,7 @@ void vm_print_pi_stats(struct vm **vms, u32 nr_vms)
 {
 	for (u32 i = 0; i < nr_vms; i++)
 		vm_print_stats(vms[i]);
-	vcpu_print_pcpu_stats(online_cpus());
+	vcpu_print_pcpu_stats(pcpu_online_count());
 }
 
 void vm_unpin(struct vm *vm)

@@ -30,15 +30,6 @@ struct vm_boot_mod {
 	u32 problems;
 };
 
-static u32 online_cpus(void)
-{
-	u32 n = 0;
-
-	while (n < pcpu_count() && load_acquire(&pcpu(n)->online))
-		n++;
-	return n ? n : 1;
-}
-
 static void problem(struct vm_boot_mod *bm, const char *what)
 {
 	printk("vmboot: module %u '%s': %s\n", bm->index, bm->name, what);
@@ -116,7 +107,7 @@ static void check_unique(struct vm_boot_mod *bm, const struct vm_boot_mod *mods,
 static void check_module(struct vm_boot_mod *bm, const struct vm_boot_mod *done, u32 nr_done,
 			 const struct boot_info *bi)
 {
-	const struct vm_args_limits lim = {VM_MAX_VCPUS, VM_BOOT_MEM_MAX, online_cpus()};
+	const struct vm_args_limits lim = {VM_MAX_VCPUS, VM_BOOT_MEM_MAX, pcpu_online_count()};
 	const struct boot_module *m = bm->m;
 
 	vm_args_parse(m->args, &lim, &bm->args);

@@ -1,4 +1,5 @@
 #include "arch/x86/percpu.h"
+#include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 
@@ -27,6 +28,15 @@ void pcpu_init(u32 id, u32 apic_id)
 u32 pcpu_count(void)
 {
 	return nr_cpus;
+}
+
+u32 pcpu_online_count(void)
+{
+	u32 n = 0;
+
+	while (n < pcpu_count() && load_acquire(&pcpu(n)->online))
+		n++;
+	return n ? n : 1;
 }
 
 void pcpu_set_count(u32 n)

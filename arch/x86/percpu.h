@@ -43,5 +43,7 @@ static inline struct pcpu *pcpu(u32 id)
 void pcpu_init(u32 id, u32 apic_id);
 u32 pcpu_count(void);
 void pcpu_set_count(u32 n);
+/* How many CPUs from 0 up are online without a gap (at least 1): where vCPUs may be placed. */
+u32 pcpu_online_count(void);
 
 #endif

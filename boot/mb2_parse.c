@@ -35,14 +35,12 @@ static void zero(void *p, size_t n)
 /* Tiny formatter for error messages: %s %c %u %x %lu %lx only, always NUL-terminated. */
 static __printf(2, 3) void boot_err(struct boot_info *bi, const char *fmt, ...)
 {
-	char msg[BOOT_ERROR_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	fmt_err_vadd(&bi->errors[0][0], BOOT_ERROR_LEN, &bi->nr_errors, BOOT_MAX_ERRORS,
+		     &bi->errors_dropped, fmt, ap);
 	va_end(ap);
-	fmt_err_add(&bi->errors[0][0], BOOT_ERROR_LEN, &bi->nr_errors, BOOT_MAX_ERRORS,
-		    &bi->errors_dropped, "%s", msg);
 }
 
 /*

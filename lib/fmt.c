@@ -175,15 +175,21 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-void fmt_err_add(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
+void fmt_err_vadd(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt,
+		  va_list ap)
 {
-	va_list ap;
-
 	if (*nr >= max) {
 		(*dropped)++;
 		return;
 	}
-	va_start(ap, fmt);
 	fmt_vsnprintf(errs + (size_t)(*nr)++ * len, len, fmt, ap);
+}
+
+void fmt_err_add(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_err_vadd(errs, len, nr, max, dropped, fmt, ap);
 	va_end(ap);
 }

@@ -21,5 +21,8 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
  */
 void fmt_err_add(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
 	__printf(6, 7);
+/* The same with a va_list, for the parsers' own printf-like error functions. */
+void fmt_err_vadd(char *errs, size_t len, u32 *nr, u32 max, u32 *dropped, const char *fmt,
+		  va_list ap);
 
 #endif

@@ -11,13 +11,11 @@
 
 void acpi_errf(char (*errs)[ACPI_ERROR_LEN], u32 *nr, u32 max, u32 *dropped, const char *fmt, ...)
 {
-	char msg[ACPI_ERROR_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	fmt_err_vadd(&errs[0][0], ACPI_ERROR_LEN, nr, max, dropped, fmt, ap);
 	va_end(ap);
-	fmt_err_add(&errs[0][0], ACPI_ERROR_LEN, nr, max, dropped, "%s", msg);
 }
 
 u8 acpi_checksum(const void *p, u32 len)

@@ -16,11 +16,11 @@ static const char *const cmdline_builtin_keys[] = {
  * 10 GHz TSC is below 2^60.
  */
 static const struct cmdline_num cmdline_nums[] = {
-	{ "sched_slice_us", 1, 1000000 },   /* 1 us .. 1 s */
-	{ "halt_poll_us", 0, 1000000 },	    /* 0: no polling */
-	{ "watchdog_ms", 0, 86400000 },	    /* 0: no watchdog; at most one day */
-	{ "smp", 1, MAX_CPUS },		    /* CPUs to bring up */
-	{ "loglevel", 0, 7 },
+	{"sched_slice_us", 1, 1000000}, /* 1 us .. 1 s */
+	{"halt_poll_us", 0, 1000000},	/* 0: no polling */
+	{"watchdog_ms", 0, 86400000},	/* 0: no watchdog; at most one day */
+	{"smp", 1, MAX_CPUS},		/* CPUs to bring up */
+	{"loglevel", 0, 7},
 };
 
 /* Longest piece of a rejected value quoted in its message (CMDLINE_ERROR_LEN must hold it). */
@@ -114,8 +114,8 @@ static const struct cmdline_num *cmdline_num_span(const char *key, size_t n)
 	return NULL;
 }
 
-#define NUM_ERR(c, ...)                                                                        \
-	fmt_err_add(&(c)->errors[0][0], CMDLINE_ERROR_LEN, &(c)->nr_errors, CMDLINE_MAX_ERRORS, \
+#define NUM_ERR(c, ...)                                                                            \
+	fmt_err_add(&(c)->errors[0][0], CMDLINE_ERROR_LEN, &(c)->nr_errors, CMDLINE_MAX_ERRORS,    \
 		    &(c)->errors_dropped, __VA_ARGS__)
 
 /* A numeric option's value: in range, or one message and false (the option is then dropped). */
@@ -220,7 +220,7 @@ int cmdline_parse(const char *s, struct cmdline *c)
 
 	if (!c->nr_known)
 		cmdline_init(c);
-	while (s && word_next(&s, &w, &n)) { /* NULL: nothing to add, still the count */
+	while (s && word_next(&s, &w, &n)) {		 /* NULL: nothing to add, still the count */
 		bool path = first && !word_has_eq(w, n); /* the image path some loaders put first */
 
 		first = false;

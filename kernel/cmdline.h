@@ -12,12 +12,12 @@
 
 #include "lib/types.h"
 
-#define CMDLINE_MAX_KNOWN 24
-#define CMDLINE_MAX_OPTS 16
-#define CMDLINE_KEY_LEN 24 /* including the NUL */
-#define CMDLINE_VAL_LEN 64 /* including the NUL */
+#define CMDLINE_MAX_KNOWN  24
+#define CMDLINE_MAX_OPTS   16
+#define CMDLINE_KEY_LEN	   24 /* including the NUL */
+#define CMDLINE_VAL_LEN	   64 /* including the NUL */
 #define CMDLINE_MAX_ERRORS 4
-#define CMDLINE_ERROR_LEN 96
+#define CMDLINE_ERROR_LEN  96
 
 struct cmdline_opt {
 	char key[CMDLINE_KEY_LEN];

@@ -15,7 +15,7 @@
 #include "kernel/memmap.h"
 
 #define MAX_RANGES 32
-#define LOW_LIMIT (4ull << 30)
+#define LOW_LIMIT  (4ull << 30)
 
 struct range {
 	u64 next, end; /* [next, end) still free */
@@ -41,7 +41,7 @@ static void reserve(u64 lo, u64 hi)
 		if (hi <= r->next || lo >= r->end)
 			continue;
 		if (lo > r->next && hi < r->end && nr_ranges < MAX_RANGES) {
-			ranges[nr_ranges++] = (struct range){ hi, r->end };
+			ranges[nr_ranges++] = (struct range){hi, r->end};
 			r->end = lo;
 		} else if (lo <= r->next) {
 			r->next = hi < r->end ? hi : r->end;
@@ -73,10 +73,11 @@ void mm_init(const struct boot_info *bi)
 			unused++;
 			continue;
 		}
-		ranges[nr_ranges++] = (struct range){ r->base, MIN(r->end, LOW_LIMIT) };
+		ranges[nr_ranges++] = (struct range){r->base, MIN(r->end, LOW_LIMIT)};
 	}
 	if (unused)
-		printk("mm: more than %u RAM ranges below 4 GiB, %u not used\n", MAX_RANGES, unused);
+		printk("mm: more than %u RAM ranges below 4 GiB, %u not used\n", MAX_RANGES,
+		       unused);
 	/* The first MiB: real-mode IVT, BDA, EBDA, the AP trampoline page, firmware. */
 	reserve(0, 1ull << 20);
 	reserve((u64)__kernel_start, (u64)_end);

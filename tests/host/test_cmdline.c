@@ -39,7 +39,7 @@ TEST(cmdline_empty)
 /* A zeroed (never initialised) table still knows the built-in keys. */
 TEST(cmdline_uninitialised)
 {
-	struct cmdline c = { 0 };
+	struct cmdline c = {0};
 
 	EXPECT_EQ(cmdline_parse("test=x", &c), 0);
 	EXPECT_STREQ(cmdline_get(&c, "test"), "x");
@@ -106,9 +106,9 @@ TEST(cmdline_repeat_and_long)
 
 TEST(cmdline_register_keys)
 {
-	static const char *const keys[] = { "k0", "k1", "k2",  "k3",  "k4",  "k5",  "k6",
-					    "k7", "k8", "k9", "k10", "k11", "k12", "k13",
-					    "k14", "k15", "k16", "k17", "k18", "k19" };
+	static const char *const keys[] = {"k0",  "k1",	 "k2",	"k3",  "k4",  "k5",  "k6",
+					   "k7",  "k8",	 "k9",	"k10", "k11", "k12", "k13",
+					   "k14", "k15", "k16", "k17", "k18", "k19"};
 	struct cmdline c;
 	char line[400] = "";
 	unsigned int ok = 0;
@@ -149,8 +149,8 @@ TEST(cmdline_numbers)
 /* Every built-in numeric option: its bounds are accepted, one past them is refused. */
 TEST(cmdline_num_ranges)
 {
-	static const char *const keys[] = { "sched_slice_us", "halt_poll_us", "watchdog_ms", "smp",
-					    "loglevel" };
+	static const char *const keys[] = {"sched_slice_us", "halt_poll_us", "watchdog_ms", "smp",
+					   "loglevel"};
 	char line[128];
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -170,8 +170,8 @@ TEST(cmdline_num_ranges)
 
 		/* one past the top: refused, and the earlier valid value stays */
 		cmdline_init(&c);
-		snprintf(line, sizeof(line), "%s=%llu %s=%llu", keys[i],
-			 (unsigned long long)r->min, keys[i], (unsigned long long)r->max + 1);
+		snprintf(line, sizeof(line), "%s=%llu %s=%llu", keys[i], (unsigned long long)r->min,
+			 keys[i], (unsigned long long)r->max + 1);
 		EXPECT_EQ(cmdline_parse(line, &c), 1);
 		snprintf(line, sizeof(line), "%s=%llu: not in %llu..%llu, ignored", keys[i],
 			 (unsigned long long)r->max + 1, (unsigned long long)r->min,

@@ -90,10 +90,6 @@ static void check_unique(struct vm_boot_mod *bm, const struct vm_boot_mod *mods,
 {
 	char msg[96];
 
-	if (vm_name_in_use(bm->name)) {
-		problem(bm, "the name is already in use by another VM (give name=)");
-		return;
-	}
 	for (u32 i = 0; i < nr; i++) {
 		if (!mods[i].problems && !strcmp(mods[i].name, bm->name)) {
 			fmt_snprintf(msg, sizeof(msg),
@@ -102,6 +98,8 @@ static void check_unique(struct vm_boot_mod *bm, const struct vm_boot_mod *mods,
 			return;
 		}
 	}
+	if (vm_name_in_use(bm->name))
+		problem(bm, "the name is already in use by another VM (give name=)");
 }
 
 static void check_module(struct vm_boot_mod *bm, const struct vm_boot_mod *done, u32 nr_done,

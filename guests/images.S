@@ -28,5 +28,7 @@ guest_image_table:
 	image pi
 	image pirace
 	image piattach
+	image victim
+	image spin
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -7,7 +7,8 @@
 #include "lib/words.h"
 
 static const char *const cmdline_builtin_keys[] = {
-	"test", "sched_slice_us", "halt_poll_us", "smp", "loglevel", "pi", "watchdog_ms",
+	"test", "sched_slice_us", "halt_poll_us",      "smp", "loglevel",
+	"pi",	"watchdog_ms",	  "vmx_preempt_timer",
 };
 
 /*

@@ -186,6 +186,22 @@ static bool pi_forced_off(void)
 	return !strcmp(s, "off");
 }
 
+/*
+ * `vmx_preempt_timer=off`: do without the VMX-preemption timer even where the CPU has it, so
+ * that its fallback (a host timer and external-interrupt exiting, vm/vcpu_run.c) runs on every
+ * CPU model, as it must on CPUs without the timer.
+ */
+static bool preempt_timer_forced_off(void)
+{
+	const char *s = kernel_option("vmx_preempt_timer");
+
+	if (!s || !strcmp(s, "on"))
+		return false;
+	if (strcmp(s, "off"))
+		printk("vmx: vmx_preempt_timer=%s: want on or off; keeping on\n", s);
+	return !strcmp(s, "off");
+}
+
 static bool compute_controls(void)
 {
 	bool ok = true;
@@ -236,6 +252,8 @@ static bool compute_controls(void)
 	ok &= adjust("entry", caps.entry,
 		     ENTRY_CTL_IA32E_MODE_GUEST | ENTRY_CTL_LOAD_PAT | ENTRY_CTL_LOAD_EFER, 0,
 		     &ctls.entry);
+	if (preempt_timer_forced_off())
+		ctls.pin &= ~PIN_PREEMPTION_TIMER;
 	ctls.preempt_timer = ctls.pin & PIN_PREEMPTION_TIMER;
 	ctls.preempt_shift = caps.misc & 0x1f;
 	ctls.vpid = ctls.proc2 & PROC2_ENABLE_VPID;

@@ -13,6 +13,7 @@
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmx.h"
 #include "vm/vtimer.h"
 
 #define EXIT_NEEDS_QUAL (1u << 0) /* common code reads EXIT_QUALIFICATION into v->exit_qual */
@@ -120,7 +121,11 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	return e->handler(v);
 }
 
-/* Ack-on-exit took the vector from the APIC (28.2.2); run the host's handler for it. */
+/*
+ * Ack-on-exit took the vector from the APIC (28.2.2); run the host's handler for it.  Without
+ * the VMX-preemption timer this exit is also its stand-in (vcpu_run.c arms a host timer at the
+ * same deadline), so the slice and the guest's deadline are checked here too.
+ */
 static enum exit_action exit_extint(struct vcpu *v)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -128,6 +133,8 @@ static enum exit_action exit_extint(struct vcpu *v)
 	if (!(info & INTR_INFO_VALID))
 		return vmx_exit_fatal(v, "external-interrupt exit without a vector");
 	vmx_host_int(info & INTR_INFO_VECTOR_MASK);
+	if (!vmx_get_controls()->preempt_timer)
+		return exit_preempt_timer(v);
 	return EXIT_RESUME;
 }
 
@@ -166,9 +173,9 @@ static enum exit_action exit_ept_violation(struct vcpu *v)
 }
 
 /*
- * The VMX-preemption timer ends guest mode for two reasons (vcpu_run.c arms it): the guest's
- * TSC deadline (post its timer vector, delivered at the re-entry) or the end of the time slice
- * while other vCPUs wait (reschedule).
+ * The VMX-preemption timer (or its fallback, exit_extint) ends guest mode for two reasons
+ * (vcpu_run.c arms it): the guest's TSC deadline (post its timer vector, delivered at the
+ * re-entry) or the end of the time slice while other vCPUs wait (reschedule).
  */
 static enum exit_action exit_preempt_timer(struct vcpu *v)
 {

@@ -8,6 +8,11 @@
  * run by exit_extint (ack-on-exit).  VM entry happens with IRQs off from pi_enter_guest() on
  * (docs/pi.md, known bug 19).
  *
+ * Time slices and guest deadlines end guest mode through the VMX-preemption timer (SDM Vol. 3C
+ * 26.5.1).  Without it (a CPU that lacks it, or vmx_preempt_timer=off) a host timer on the pCPU
+ * does the same job: its interrupt causes an external-interrupt exit (pin-based control, always
+ * on: 26.2), and exit_extint then makes the checks exit_preempt_timer makes.
+ *
  * VMCS and migration: switch_out always VMCLEARs (SDM Vol. 3C 25.11.1: a VMCS must be cleared
  * on its old pCPU before another pCPU may VMPTRLD it).  Doing it on every switch instead of only
  * when a migration is pending is simpler and needs no cross-pCPU call: a BLOCKED vCPU can be
@@ -33,6 +38,19 @@
 u64 vcpu_halt_poll_max;
 u64 vcpu_slice_tsc;
 
+/*
+ * The preemption timer's fallback, one per pCPU: armed, moved and cancelled only by its own
+ * pCPU (arch/x86/timer.h), with IRQs off in the loop.  slice_at is its deadline while armed.
+ */
+static struct timer slice_timers[MAX_CPUS];
+static u64 slice_at[MAX_CPUS];
+
+/* The interrupt itself is the point: it makes the guest exit (exit.c: exit_extint). */
+static void slice_timer_fire(struct timer *t, void *arg)
+{
+	slice_at[pcpu_id()] = 0;
+}
+
 #define SLICE_US_DEFAULT     4000 /* 200,000 Bochs TSC ticks (50 MHz) */
 #define HALT_POLL_US_DEFAULT 200  /* KVM's halt_poll_ns default */
 
@@ -45,6 +63,8 @@ static int vcpu_sched_setup(void)
 	u64 slice = kernel_option_u64("sched_slice_us", SLICE_US_DEFAULT);
 	u64 poll = kernel_option_u64("halt_poll_us", HALT_POLL_US_DEFAULT);
 
+	for (u32 c = 0; c < MAX_CPUS; c++)
+		timer_init(&slice_timers[c], slice_timer_fire, NULL);
 	vcpu_slice_tsc = timer_us_to_tsc(slice);
 	vcpu_halt_poll_max = timer_us_to_tsc(poll);
 	printk("vmx: time slice %lu us (%lu TSC), halt-poll up to %lu us (%lu TSC)%s\n", slice,
@@ -106,6 +126,11 @@ static void switch_out(struct sched_entity *se, bool blocking, bool preempted)
 	if (v->vmcs_ready)
 		vmcs_clear((u64)v->vmcs);
 	v->launched = false;
+	/* the next vCPU here arms its own slice, if it needs one */
+	if (slice_at[pcpu_id()]) {
+		timer_cancel(&slice_timers[pcpu_id()]);
+		slice_at[pcpu_id()] = 0;
+	}
 }
 
 static const struct sched_ops vcpu_sched_ops = {switch_in, switch_out};
@@ -159,13 +184,25 @@ static bool queued(u32 cpu)
 	return load_relaxed(&q->next) != q;
 }
 
+/* Without the VMX-preemption timer: the host timer at the same deadline (none: cancelled). */
+static void arm_slice_timer(u32 cpu, u64 now, u64 left)
+{
+	u64 at = left == ~0ull ? 0 : now + left;
+
+	if (at == slice_at[cpu])
+		return;
+	slice_at[cpu] = at;
+	if (at)
+		timer_arm(&slice_timers[cpu], at);
+	else
+		timer_cancel(&slice_timers[cpu]);
+}
+
 /* VMX-preemption timer value for this entry: the slice if others wait, the guest's deadline. */
 static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_controls *c)
 {
 	u64 now = rdtsc(), left = ~0ull, d;
 
-	if (!c->preempt_timer)
-		return;
 	if (!v->vm->tickless || queued(cpu)) {
 		if (!v->slice_end)
 			v->slice_end = now + vcpu_slice_tsc;
@@ -174,6 +211,10 @@ static void arm_preemption_timer(struct vcpu *v, u32 cpu, const struct vmx_contr
 	d = load_acquire(&v->tsc_deadline);
 	if (d && (v->lvt_timer & APIC_LVT_MASKED) == 0)
 		left = MIN(left, d > now ? d - now : 0);
+	if (!c->preempt_timer) {
+		arm_slice_timer(cpu, now, left);
+		return;
+	}
 	left >>= c->preempt_shift;
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, left > 0xffffffffull ? 0xffffffffu : (u32)left);
 }

@@ -30,5 +30,6 @@ guest_image_table:
 	image piattach
 	image victim
 	image spin
+	image insns
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -29,5 +29,8 @@ enum exit_action exit_io(struct vcpu *v);
 enum exit_action exit_rdmsr(struct vcpu *v);
 enum exit_action exit_wrmsr(struct vcpu *v);
 enum exit_action exit_hlt(struct vcpu *v);
+enum exit_action exit_wbinvd(struct vcpu *v);
+enum exit_action exit_monitor_mwait(struct vcpu *v);
+enum exit_action exit_rdpmc(struct vcpu *v);
 
 #endif

@@ -219,15 +219,22 @@ static bool compute_controls(void)
 
 	ok &= adjust("pin-based", caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 		     PIN_PREEMPTION_TIMER | PIN_POSTED_INTR, &ctls.pin);
-	/* MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vm/vapic.c). */
+	/*
+	 * MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vm/vapic.c).  MWAIT,
+	 * MONITOR and RDPMC would otherwise run natively (26.1.3): a guest could wait in guest
+	 * mode on the host's cache lines or read the host's performance counters (vm/exit_insn.c).
+	 */
 	ok &= adjust("processor-based", caps.proc,
 		     PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_SECONDARY_CONTROLS |
-			     PROC_USE_MSR_BITMAPS,
+			     PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+			     PROC_MONITOR_EXITING,
 		     PROC_TPR_SHADOW, &ctls.proc);
 	/* Unconditional I/O exiting is ignored if I/O bitmaps are used (25.6.4): keep them off. */
 	ctls.proc &= ~(PROC_USE_IO_BITMAPS | PROC_INTR_WINDOW);
 	proc2_want |= PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY;
-	ok &= adjust("secondary", caps.proc2, PROC2_ENABLE_EPT, proc2_want, &ctls.proc2);
+	/* WBINVD natively would write back and drop every cache line of the pCPU (26.1.3). */
+	ok &= adjust("secondary", caps.proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING, proc2_want,
+		     &ctls.proc2);
 	/*
 	 * Prerequisites (26.2.1.1): virtualize x2APIC needs the TPR shadow; VID needs it too and
 	 * external-interrupt exiting; posted interrupts need VID and ack-on-exit.

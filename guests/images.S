@@ -31,5 +31,6 @@ guest_image_table:
 	image victim
 	image spin
 	image insns
+	image heartbeat
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

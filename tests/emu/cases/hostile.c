@@ -39,6 +39,11 @@ static u64 param_hc(struct vcpu *v, u64 op, u64 a, u64 b)
 	return a < HOSTILE_PARAMS ? params[a] : 0;
 }
 
+void hostile_set_params(struct vm *vm, const u64 *params)
+{
+	tseam_set_hypercall(vm, param_hc, params);
+}
+
 static struct vm *make(const char *name, const char *image, u32 pcpu, const u64 *params)
 {
 	const struct guest_image *g = guest_image_find(image);

@@ -37,6 +37,8 @@ struct hostile_run {
  * @return false when nothing could run (VMX off: skipped; or a VM could not be made).
  */
 bool hostile_run(const struct hostile_attack *a, struct hostile_run *r);
+/* HC_TEST HOSTILE_OP_PARAM from vm answers params[index] (which must outlive the run). */
+void hostile_set_params(struct vm *vm, const u64 *params);
 /* TSC ticks of us microseconds, for the params. */
 u64 hostile_us(u64 us);
 /* An attacker HC_STAT value. */

@@ -1,9 +1,14 @@
 /*
- * The vm_run() watchdog (vm/watchdog.c): a guest that halts with IF=0 is never woken (known bug 6
- * of docs/pi.md says it must not be), so its run cannot finish; the watchdog must dump the vCPU
- * state, stop the VM with a reason, and let the run end instead of hanging.
+ * The run watchdog (vm/watchdog.c), with watchdog_ms= on the command line (tests.cfg).
+ *   vmx-watchdog        a guest halted with IF=0 is never woken (known bug 6 of docs/pi.md says it
+ *                       must not be), so
+ *                       its run cannot finish; the watchdog dumps its state and stops it
+ *   vmx-watchdog-alone  a halted VM and a spinning VM are stuck and stopped, each alone, while a
+ *                       healthy VM that runs three times the limit finishes
  */
+#include "guests/hostile.h"
 #include "guests/images.h"
+#include "tests/emu/cases/hostile.h"
 #include "tests/emu/seam.h"
 #include "lib/platform.h"
 #include "tests/emu/selftest.h"
@@ -21,23 +26,38 @@ static void halt_forever(struct vcpu *v)
 		memcpy(p, code, sizeof(code));
 }
 
-static void vmx_watchdog(void)
+static struct vm *make(const char *name, const char *image, u32 pcpu)
 {
-	const struct guest_image *g = guest_image_find("hello");
-	struct vm_config cfg = {"stuck", 0, 0, 0, 1, 0};
+	const struct guest_image *g = guest_image_find(image);
+	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu};
 	struct vm *vm;
 
-	if (!platform.vmx) {
-		report_skip("VMX is off on this machine (banner vmx=off): no guests");
+	cfg.image = g->start;
+	cfg.image_size = (u64)(g->end - g->start);
+	vm = vm_create(&cfg);
+	report(vm != NULL, "VM %s (%s) created", name, image);
+	return vm;
+}
+
+static bool need_vmx(void)
+{
+	if (platform.vmx)
+		return true;
+	report_skip("VMX is off on this machine (banner vmx=off): no guests");
+	return false;
+}
+
+static void vmx_watchdog(void)
+{
+	struct vm *vm;
+
+	if (!need_vmx())
 		return;
-	}
 	if (!kernel_option("watchdog_ms")) {
 		report(false, "run with watchdog_ms= on the command line (tests.cfg)");
 		return;
 	}
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	if (!report((vm = vm_create(&cfg)) != NULL, "VM created"))
+	if (!(vm = make("stuck", "hello", 0)))
 		return;
 	tseam_set_setup(vm->vcpus[0], halt_forever);
 	vm_run(&vm, 1);
@@ -48,3 +68,41 @@ static void vmx_watchdog(void)
 	       vm->vcpus[0]->st.hlt_if0, vm->vcpus[0]->se.nr_woken);
 }
 KTEST("vmx-watchdog", vmx_watchdog, "a run that cannot finish is dumped and stopped");
+
+static u64 hog_params[HOSTILE_PARAMS], beat_params[HOSTILE_PARAMS];
+
+static void vmx_watchdog_alone(void)
+{
+	u64 ms = kernel_option_u64("watchdog_ms", 0);
+	struct vm *vms[3];
+
+	if (!need_vmx())
+		return;
+	if (!report(ms, "run with watchdog_ms= on the command line (tests.cfg): %lu ms", ms))
+		return;
+	/* pCPU 0: the halted VM and the healthy one; pCPU 1: the spinning one */
+	vms[0] = make("halted", "hello", 0);
+	vms[1] = make("hog", "spin", 1);
+	vms[2] = make("alive", "heartbeat", 0);
+	if (!vms[0] || !vms[1] || !vms[2])
+		return;
+	tseam_set_setup(vms[0]->vcpus[0], halt_forever);
+	hog_params[HOSTILE_PARAM_TICKS] = ~0ull; /* spins until stopped */
+	hostile_set_params(vms[1], hog_params);
+	beat_params[HOSTILE_PARAM_TICKS] = hostile_us(ms * 1000 * 3);
+	beat_params[1] = hostile_us(ms * 1000 / 20);
+	hostile_set_params(vms[2], beat_params);
+	vm_run(vms, 3);
+	for (u32 i = 0; i < 3; i++)
+		vm_print_stats(vms[i]);
+	for (u32 i = 0; i < 2; i++)
+		report(vms[i]->dead && vms[i]->why && !strncmp(vms[i]->why, "watchdog:", 9),
+		       "%s was stopped by the watchdog (%s)", vms[i]->name,
+		       vms[i]->why ? vms[i]->why : "not stopped");
+	report(!vms[2]->dead && vms[2]->vcpus[0]->state == VCPU_DONE,
+	       "alive ran three times the limit and finished (%s)",
+	       vms[2]->dead ? vms[2]->why : "completed");
+	report(vmcs_error_count() == 0, "no failed VMX instruction");
+}
+KTEST("vmx-watchdog-alone", vmx_watchdog_alone,
+      "a stuck VM is stopped alone; a healthy one that runs longer is not");

@@ -12,7 +12,7 @@
 
 #include "lib/types.h"
 
-#define CMDLINE_MAX_KNOWN  24
+#define CMDLINE_MAX_KNOWN  25
 #define CMDLINE_MAX_OPTS   16
 #define CMDLINE_KEY_LEN	   24 /* including the NUL */
 #define CMDLINE_VAL_LEN	   64 /* including the NUL */
@@ -50,7 +50,7 @@ struct cmdline_num {
 const struct cmdline_num *cmdline_num_find(const char *key);
 
 /*
- * @post c is empty and knows the built-in keys: test, pi, and the numeric ones (sched_slice_us,
+ * @post c is empty and knows the built-in keys: test, pi, vmx_preempt_timer, and the numeric ones (sched_slice_us,
  *       halt_poll_us, smp, loglevel, watchdog_ms)
  */
 void cmdline_init(struct cmdline *c);

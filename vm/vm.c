@@ -113,6 +113,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 	memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
 
 	vm->poll_max = VM_POLL_DEFAULT;
+	vm->watchdog_ms = watchdog_limit_ms(WATCHDOG_GLOBAL);
 	for (u32 i = 0; i < nr; i++) {
 		/* page-aligned, for the PI descriptor at its start (docs/emulators.md §9.1) */
 		struct vcpu *v = pages_alloc((sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE);

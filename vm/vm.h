@@ -32,6 +32,13 @@ struct vm {
 	 */
 	bool tickless;
 	u64 start_tsc; /* vm_run started it */
+	/*
+	 * Stuck-VM watchdog (vm/watchdog.h): the limit in ms, 0 none; vm_create sets the command
+	 * line's, its creator may set its own before vm_run.  wd_exits/wd_since: the exits of its
+	 * own last seen and since when; written and read only by the watchdog's timer, on one pCPU.
+	 */
+	u64 watchdog_ms;
+	u64 wd_exits, wd_since;
 };
 
 #define VM_POLL_DEFAULT (~0ull)

@@ -98,7 +98,7 @@ static void name_from_path(struct vm_args *a, const char *p, size_t n)
 /* Records "<key>: given twice" and returns true if *given was already set; sets it. */
 static bool twice(struct vm_args *a, bool *given, const char *w, size_t klen)
 {
-	char key[8];
+	char key[16];
 
 	if (*given) {
 		span_str(key, sizeof(key), w, klen);
@@ -123,7 +123,7 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 	while (klen < n && w[klen] != '=')
 		klen++;
 	if (klen == n || !klen) {
-		ERR(a, "'%s': expected key=value (name, vcpus, mem, pin)", word);
+		ERR(a, "'%s': expected key=value (name, vcpus, mem, pin, watchdog_ms)", word);
 		return;
 	}
 	v = w + klen + 1;
@@ -170,8 +170,18 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 			    lim->nr_pcpus - 1);
 		else
 			a->pin = (u32)x;
+	} else if (span_eq(w, klen, "watchdog_ms")) {
+		if (twice(a, &a->watchdog_given, w, klen))
+			return;
+		if (!span_u64(v, vlen, &x))
+			ERR(a, "%s: not a number", word);
+		else if (x > lim->max_watchdog_ms)
+			ERR(a, "%s: not in 0..%lu ms (0: no watchdog)", word,
+			    (unsigned long)lim->max_watchdog_ms);
+		else
+			a->watchdog_ms = x;
 	} else {
-		ERR(a, "%s: unknown key (name, vcpus, mem, pin)", word);
+		ERR(a, "%s: unknown key (name, vcpus, mem, pin, watchdog_ms)", word);
 	}
 }
 

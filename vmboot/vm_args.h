@@ -11,6 +11,8 @@
  *   mem=SIZE   bytes, decimal or 0x-hex, optional suffix K, M or G (powers of 1024); a multiple
  *              of 4 KiB, at most limits->max_mem (default: 0, the caller's default)
  *   pin=N      first pCPU, 0..limits->nr_pcpus - 1 (vCPU i runs on pCPU (N + i) % online)
+ *   watchdog_ms=N  stuck limit in ms (vm/watchdog.h), 0..limits->max_watchdog_ms; 0: none,
+ *              even if the kernel command line sets one (default: the command line's)
  * Any problem (unknown key, a word without '=', an empty value, a bad number or size, a value
  * out of range, a key given twice) is recorded as one message in a->errors; the module must
  * then be refused as a whole (a half-understood VM is worse than none).
@@ -28,6 +30,7 @@ struct vm_args_limits {
 	u32 max_vcpus;
 	u64 max_mem;
 	u32 nr_pcpus;
+	u64 max_watchdog_ms;
 };
 
 struct vm_args {
@@ -35,7 +38,8 @@ struct vm_args {
 	u32 nr_vcpus;			 /* 1 unless vcpus= */
 	u64 mem_size;			 /* 0 unless mem= */
 	u32 pin;			 /* 0 unless pin= */
-	bool name_given, vcpus_given, mem_given, pin_given;
+	u64 watchdog_ms;		 /* 0 unless watchdog_ms= (then 0 means none) */
+	bool name_given, vcpus_given, mem_given, pin_given, watchdog_given;
 	u32 nr_errors; /* <= VM_ARGS_MAX_ERRORS; errors_dropped counts the rest */
 	u32 errors_dropped;
 	char errors[VM_ARGS_MAX_ERRORS][VM_ARGS_ERROR_LEN];

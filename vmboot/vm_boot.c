@@ -12,7 +12,9 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "vm/guest_abi.h"
+#include "kernel/cmdline.h"
 #include "vm/vm.h"
+#include "vm/watchdog.h"
 #include "vmboot/vm_args.h"
 #include "vmboot/vm_boot.h"
 
@@ -105,7 +107,9 @@ static void check_unique(struct vm_boot_mod *bm, const struct vm_boot_mod *mods,
 static void check_module(struct vm_boot_mod *bm, const struct vm_boot_mod *done, u32 nr_done,
 			 const struct boot_info *bi)
 {
-	const struct vm_args_limits lim = {VM_MAX_VCPUS, VM_BOOT_MEM_MAX, pcpu_online_count()};
+	/* the module's watchdog_ms= has the command line's range (kernel/cmdline.c) */
+	const struct vm_args_limits lim = {VM_MAX_VCPUS, VM_BOOT_MEM_MAX, pcpu_online_count(),
+					   cmdline_num_find("watchdog_ms")->max};
 	const struct boot_module *m = bm->m;
 
 	vm_args_parse(m->args, &lim, &bm->args);
@@ -176,6 +180,9 @@ int vm_boot_from_modules(struct vm **out, u32 max)
 			problem(bm, "refused: VM creation failed (reason above)");
 			continue;
 		}
+		if (bm->args.watchdog_given)
+			out[nr]->watchdog_ms = watchdog_limit_ms(
+				bm->args.watchdog_ms ? bm->args.watchdog_ms : WATCHDOG_OFF);
 		printk("vmboot: module %u '%s': VM with %u vCPU(s) from pCPU %u\n", i, bm->name,
 		       cfg.nr_vcpus, cfg.pcpu_first);
 		nr++;

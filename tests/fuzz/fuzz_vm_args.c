@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	lim.max_vcpus = data[0];
 	lim.nr_pcpus = data[1] ? data[1] : 1;
 	lim.max_mem = fuzz_ld64(data + 2);
+	lim.max_watchdog_ms = 86400000; /* the command line's range (kernel/cmdline.c) */
 	s = fuzz_string(data + LIMIT_BYTES, size - LIMIT_BYTES);
 
 	r = vm_args_parse(s, &lim, &a);
@@ -49,6 +50,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 					    a.mem_size <= lim.max_mem),
 			   "mem 0x%lx, limit 0x%lx", a.mem_size, lim.max_mem);
 		FUZZ_CHECK(a.pin < lim.nr_pcpus, "pin %u of %u pCPUs", a.pin, lim.nr_pcpus);
+		FUZZ_CHECK(a.watchdog_ms <= lim.max_watchdog_ms &&
+				   (a.watchdog_given || !a.watchdog_ms),
+			   "watchdog %lu ms", a.watchdog_ms);
 	}
 	/* A size is digits (0x-hex too) and at most one K/M/G: never a blank or a sign. */
 	if (vm_args_parse_size(s, &sz))

@@ -120,7 +120,7 @@ TEST(cmdline_register_keys)
 	for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++)
 		ok += cmdline_register(&c, keys[i]) == 0;
 	EXPECT_EQ(c.nr_known, CMDLINE_MAX_KNOWN);
-	EXPECT_EQ(ok, CMDLINE_MAX_KNOWN - 8); /* 7 built-in keys + "guest" */
+	EXPECT_EQ(ok, CMDLINE_MAX_KNOWN - 9); /* 8 built-in keys + "guest" */
 	EXPECT_EQ(cmdline_parse("guest=vipi", &c), 0);
 	EXPECT_STREQ(cmdline_get(&c, "guest"), "vipi");
 	for (unsigned int i = 0; i < 17; i++)

@@ -2,7 +2,8 @@
 #include "tests/host/test.h"
 #include "vmboot/vm_args.h"
 
-static const struct vm_args_limits lim = {.max_vcpus = 4, .max_mem = 1ull << 30, .nr_pcpus = 4};
+static const struct vm_args_limits lim = {
+	.max_vcpus = 4, .max_mem = 1ull << 30, .nr_pcpus = 4, .max_watchdog_ms = 86400000};
 
 TEST(vm_args_full)
 {
@@ -127,12 +128,36 @@ TEST(vm_args_bad_values)
 	EXPECT_ERR(&a, "name=a/b: bad name (1-15 of A-Z a-z 0-9 _ -)");
 }
 
+/* watchdog_ms=: a limit in ms within the command line's range; 0 is "none", not absent. */
+TEST(vm_args_watchdog)
+{
+	struct vm_args a;
+
+	EXPECT_EQ(vm_args_parse("hello.bin", &lim, &a), 0);
+	EXPECT_TRUE(!a.watchdog_given && a.watchdog_ms == 0);
+	EXPECT_EQ(vm_args_parse("hello.bin watchdog_ms=250", &lim, &a), 0);
+	EXPECT_TRUE(a.watchdog_given && a.watchdog_ms == 250);
+	EXPECT_EQ(vm_args_parse("watchdog_ms=0", &lim, &a), 0);
+	EXPECT_TRUE(a.watchdog_given && a.watchdog_ms == 0);
+	EXPECT_EQ(vm_args_parse("watchdog_ms=86400000", &lim, &a), 0);
+	EXPECT_EQ(a.watchdog_ms, 86400000);
+	EXPECT_EQ(vm_args_parse("watchdog_ms=86400001", &lim, &a), 1);
+	EXPECT_ERR(&a, "watchdog_ms=86400001: not in 0..86400000 ms (0: no watchdog)");
+	EXPECT_EQ(vm_args_parse("watchdog_ms=abc", &lim, &a), 1);
+	EXPECT_ERR(&a, "watchdog_ms=abc: not a number");
+	EXPECT_EQ(vm_args_parse("watchdog_ms=99999999999999999999", &lim, &a), 1);
+	EXPECT_ERR(&a, "watchdog_ms=99999999999999999999: not a number");
+	EXPECT_EQ(vm_args_parse("watchdog_ms=1 watchdog_ms=2", &lim, &a), 1);
+	EXPECT_ERR(&a, "watchdog_ms: given twice");
+	EXPECT_EQ(a.watchdog_ms, 1);
+}
+
 TEST(vm_args_malformed)
 {
 	struct vm_args a;
 
 	EXPECT_EQ(vm_args_parse("hello.bin color=red", &lim, &a), 1);
-	EXPECT_ERR(&a, "color=red: unknown key (name, vcpus, mem, pin)");
+	EXPECT_ERR(&a, "color=red: unknown key (name, vcpus, mem, pin, watchdog_ms)");
 	EXPECT_EQ(vm_args_parse("hello.bin vcpus=2 oops", &lim, &a), 1);
 	EXPECT_ERR(&a, "'oops': expected key=value");
 	EXPECT_EQ(a.nr_vcpus, 2);

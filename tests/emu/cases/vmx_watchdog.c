@@ -1,8 +1,7 @@
 /*
  * The run watchdog (vm/watchdog.c), with watchdog_ms= on the command line (tests.cfg).
  *   vmx-watchdog        a guest halted with IF=0 is never woken (known bug 6 of docs/pi.md says it
- *                       must not be), so
- *                       its run cannot finish; the watchdog dumps its state and stops it
+ *                       must not be), so it is stuck; the watchdog dumps its state and stops it
  *   vmx-watchdog-alone  a halted VM and a spinning VM are stuck and stopped, each alone, while a
  *                       healthy VM that runs three times the limit finishes
  */
@@ -14,6 +13,7 @@
 #include "tests/emu/selftest.h"
 #include "lib/string.h"
 #include "vm/vm.h"
+#include "vm/watchdog.h"
 #include "vmx/vmcs.h"
 
 /* Overwrites the guest's first instructions with `cli; hlt; jmp .-2` (runs before entry). */
@@ -61,8 +61,8 @@ static void vmx_watchdog(void)
 		return;
 	tseam_set_setup(vm->vcpus[0], halt_forever);
 	vm_run(&vm, 1);
-	report(vm->dead && vm->why && !strcmp(vm->why, "watchdog: run did not finish"),
-	       "the stuck run was stopped by the watchdog (%s)", vm->why ? vm->why : "not stopped");
+	report(vm->dead && vm->why && !strcmp(vm->why, WATCHDOG_WHY),
+	       "the stuck VM was stopped by the watchdog (%s)", vm->why ? vm->why : "not stopped");
 	report(vm->vcpus[0]->st.hlt_if0 >= 1 && vm->vcpus[0]->se.nr_woken == 1,
 	       "it was blocked in cli;hlt (%lu) and woken only by the watchdog's kill (%lu wake)",
 	       vm->vcpus[0]->st.hlt_if0, vm->vcpus[0]->se.nr_woken);
@@ -96,7 +96,7 @@ static void vmx_watchdog_alone(void)
 	for (u32 i = 0; i < 3; i++)
 		vm_print_stats(vms[i]);
 	for (u32 i = 0; i < 2; i++)
-		report(vms[i]->dead && vms[i]->why && !strncmp(vms[i]->why, "watchdog:", 9),
+		report(vms[i]->dead && vms[i]->why && !strcmp(vms[i]->why, WATCHDOG_WHY),
 		       "%s was stopped by the watchdog (%s)", vms[i]->name,
 		       vms[i]->why ? vms[i]->why : "not stopped");
 	report(!vms[2]->dead && vms[2]->vcpus[0]->state == VCPU_DONE,

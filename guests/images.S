@@ -32,5 +32,6 @@ guest_image_table:
 	image spin
 	image insns
 	image heartbeat
+	image flood
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

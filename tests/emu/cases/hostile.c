@@ -1,7 +1,8 @@
 /*
  * The hostile-guest harness (hostile.h).  Placement, on two pCPUs:
  *   baseline: victim "solo0" alone on pCPU 0, "solo1" alone on pCPU 1;
- *   attack:   the attacker and victim "shared" on pCPU 0, victim "own" on pCPU 1.
+ *   attack:   victim "shared" and the attacker on pCPU 0 (the victim's slice comes first), victim
+ *             "own" on pCPU 1.
  * A victim's rate is units / ticks over its window (guests/victim.c); what it kept is its
  * attacked rate over its solo rate.  Fair round robin gives "shared" half of pCPU 0.
  */
@@ -117,13 +118,17 @@ bool hostile_run(const struct hostile_attack *a, struct hostile_run *r)
 			    solo[i]->name, units(solo[i]), ticks(solo[i])))
 			return false;
 
-	/* the attack */
-	r->attacker = vms[0] = make(a->name, a->image, 0, attack_params);
-	r->victim[0] = vms[1] = make("shared", "victim", 0, victim_params);
-	r->victim[1] = vms[2] = make("own", "victim", 1, victim_params);
+	/* the attack: the victims are queued first, so their windows start before it does */
+	r->victim[0] = vms[0] = make("shared", "victim", 0, victim_params);
+	r->victim[1] = vms[1] = make("own", "victim", 1, victim_params);
+	r->attacker = vms[2] = make(a->name, a->image, 0, attack_params);
 	if (!vms[0] || !vms[1] || !vms[2])
 		return false;
+	if (a->around)
+		a->around(true);
 	vm_run(vms, 3);
+	if (a->around)
+		a->around(false);
 	for (u32 i = 0; i < 3; i++)
 		vm_print_stats(vms[i]);
 

@@ -22,6 +22,8 @@ struct hostile_attack {
 	const char *image;	    /* its guest image */
 	u64 params[HOSTILE_PARAMS]; /* its HOSTILE_OP_PARAM answers (us: see hostile_us) */
 	u64 window_us;		    /* the victims' measuring window */
+	/* If set: called on the test's thread right before the attack run and right after it. */
+	void (*around)(bool before);
 };
 
 struct hostile_run {

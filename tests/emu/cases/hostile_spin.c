@@ -12,7 +12,7 @@
 
 static void hostile_spin(void)
 {
-	struct hostile_attack a = {"spin", "spin", {0, 0, 0, 0}, 200000};
+	struct hostile_attack a = {"spin", "spin", {0, 0, 0, 0}, 200000, NULL};
 	struct hostile_run r;
 	const struct vmx_controls *c = vmx_get_controls();
 

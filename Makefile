@@ -29,7 +29,8 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 	arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c \
 	arch/x86/pci.c arch/x86/paging.c arch/x86/timer.c arch/x86/smp.c arch/x86/smp_call.c
 KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c kernel/initcall.c \
-	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c
+	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c \
+	kernel/console.c
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/entry.S vmx/ept.c
 VM_SRCS := vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vm.c vm/exit.c vm/exit_cpuid.c \
 	vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c vm/exit_insn.c vm/vapic.c \

@@ -7,7 +7,7 @@
 
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
-/* Writes raw bytes under the console lock (guest console output). */
+/* Writes raw bytes under the console lock, synchronously (kernel/console.c: the host path). */
 void printk_write(const char *s, unsigned long n);
 
 #endif

@@ -67,5 +67,8 @@ u32 vm_print_summary(const struct vm *vm)
 	       t.exits_total, reasons, t.posted, t.notified, t.blocks, t.woken, t.poll_hits,
 	       t.preempted, t.migrations, t.desc_writes, vm->reports[0], vm->reports[1],
 	       vm->reports[2]);
+	if (vm->con.dropped_lines)
+		printk("vm %s: console: %lu lines printed, %lu lines (%lu bytes) dropped\n",
+		       vm->name, vm->con.lines, vm->con.dropped_lines, vm->con.dropped_bytes);
 	return status;
 }

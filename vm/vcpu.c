@@ -45,17 +45,20 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code)
 	vmcs_write32(VM_ENTRY_INTR_INFO, info);
 }
 
-static void console_flush(struct vcpu *v)
+/*
+ * A whole line goes to the VM's console queue (kernel/console.h): bounded work, never a wait for
+ * the UART, so the guest's output costs its own exit and nothing else.
+ */
+void vcpu_console_line(struct vcpu *v, const char *text, u32 len)
 {
-	v->line[v->line_len] = 0;
-	printk("[%s/%u] %s\n", v->vm->name, v->index, v->line);
-	v->line_len = 0;
+	con_queue_line(&v->vm->con, v->con_prefix, v->con_prefix_len, text, len);
 }
 
 void vcpu_console_putc(struct vcpu *v, char c)
 {
 	if (c == '\n') {
-		console_flush(v);
+		vcpu_console_line(v, v->line, v->line_len);
+		v->line_len = 0;
 		return;
 	}
 	if (c == '\r')
@@ -63,8 +66,16 @@ void vcpu_console_putc(struct vcpu *v, char c)
 	if (c < ' ' || c > '~')
 		c = '?'; /* the guest does not get to send control sequences to our console */
 	v->line[v->line_len++] = c;
-	if (v->line_len == sizeof(v->line) - 1)
-		console_flush(v);
+	if (v->line_len == sizeof(v->line) - 1) {
+		vcpu_console_line(v, v->line, v->line_len);
+		v->line_len = 0;
+	}
+}
+
+void vcpu_console_write(struct vcpu *v, const char *buf, u64 len)
+{
+	for (u64 i = 0; i < len; i++)
+		vcpu_console_putc(v, buf[i]);
 }
 
 void vcpu_dump(struct vcpu *v)

@@ -99,6 +99,8 @@ struct vcpu {
 
 	char line[128]; /* console output up to the next newline */
 	u32 line_len;
+	char con_prefix[24]; /* "[vm/vCPU] ", every console line's start (vm_create) */
+	u32 con_prefix_len;
 };
 
 /* A test's look at v at point p of the HLT/put/entry path (lib/test_seam.h). */
@@ -133,8 +135,15 @@ bool vcpu_has_pending(struct vcpu *v);
 void vcpu_skip_insn(struct vcpu *v);
 /* Queues a hardware exception for the next entry (SDM Vol. 3C 27.6). */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code);
-/* Appends guest console output; a newline flushes "[vm/vcpu] line" to the serial console. */
+/*
+ * Appends guest console output; a newline queues "[vm/vcpu] line" on the VM's console queue
+ * (kernel/console.h): a copy, never a wait for the UART.
+ */
 void vcpu_console_putc(struct vcpu *v, char c);
+/* The same for len bytes (HC_CONSOLE_WRITE): bounded by len, and by nothing else. */
+void vcpu_console_write(struct vcpu *v, const char *buf, u64 len);
+/* Queues one line of v's own, "[vm/vcpu] text" (HC_REPORT verdicts). */
+void vcpu_console_line(struct vcpu *v, const char *text, u32 len);
 /* Prints the exit fields and guest registers (fatal paths). @pre this vCPU's VMCS is current. */
 void vcpu_dump(struct vcpu *v);
 /* Prints the per-reason exit counters and the PI counters. */

@@ -7,6 +7,7 @@
  */
 #include "arch/x86/atomic.h"
 #include "arch/x86/smp.h"
+#include "lib/fmt.h"
 #include "lib/mm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
@@ -109,6 +110,12 @@ struct vm *vm_create(const struct vm_config *cfg)
 		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
 		return NULL;
 	}
+	void *con = pages_alloc(VM_CON_BYTES / 4096);
+	if (!con) {
+		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
+		return NULL;
+	}
+	con_queue_init(&vm->con, vm->name, con, VM_CON_BYTES);
 	build_entry_state(vm);
 	memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
 
@@ -128,6 +135,8 @@ struct vm *vm_create(const struct vm_config *cfg)
 		if (!v->vmcs || !v->vapic)
 			return NULL;
 		vcpu_init(v, true);
+		v->con_prefix_len = (u32)fmt_snprintf(v->con_prefix, sizeof(v->con_prefix),
+						      "[%s/%u] ", vm->name, i);
 		vm->vcpus[i] = v;
 	}
 	vm->nr_vcpus = nr;
@@ -198,6 +207,8 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 		if (c != me && (args.run.cpus & (1ull << c)))
 			smp_call_wait(c);
 	watchdog_stop(&wd);
+	/* every vCPU is done: what the guests printed goes out before the caller's next line */
+	console_flush();
 }
 
 void vm_run(struct vm **vms, u32 nr_vms)
@@ -207,8 +218,10 @@ void vm_run(struct vm **vms, u32 nr_vms)
 
 void vm_print_stats(const struct vm *vm)
 {
-	printk("vmx: VM %s: %s; reports pass=%u fail=%u skip=%u\n", vm->name,
-	       vm->dead ? vm->why : "completed", vm->reports[0], vm->reports[1], vm->reports[2]);
+	printk("vmx: VM %s: %s; reports pass=%u fail=%u skip=%u; console lines %lu, dropped %lu "
+	       "(%lu bytes)\n",
+	       vm->name, vm->dead ? vm->why : "completed", vm->reports[0], vm->reports[1],
+	       vm->reports[2], vm->con.lines, vm->con.dropped_lines, vm->con.dropped_bytes);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		vcpu_print_stats(vm->vcpus[i]);
 }

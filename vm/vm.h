@@ -5,6 +5,7 @@
 #ifndef VMX_VM_H
 #define VMX_VM_H
 
+#include "kernel/console.h"
 #include "lib/types.h"
 #include "vmx/ept.h"
 #include "vm/exit.h"
@@ -13,6 +14,8 @@
 #define VM_MAX_VCPUS   4
 #define VM_MAX	       8
 #define VM_MEM_DEFAULT (1ul << 20)
+/* Console output waiting for the UART, per VM (kernel/console.h; docs/isolation.md). */
+#define VM_CON_BYTES (8u << 10)
 
 struct vm {
 	char name[16];
@@ -39,6 +42,8 @@ struct vm {
 	 */
 	u64 watchdog_ms;
 	u64 wd_exits, wd_since;
+	/* Its console lines, whole, prefixed "[name/vCPU] ", until the drain writes them. */
+	struct con_queue con;
 };
 
 #define VM_POLL_DEFAULT (~0ull)

@@ -15,8 +15,8 @@
 #include "tests/emu/selftest.h"
 #include "vm/vm.h"
 
-#define HOST_LINES     40
-#define HOST_PERIOD_US 10000
+#define HOST_LINES     12
+#define HOST_PERIOD_US 20000
 #define HOST_CPU       2 /* no vCPU runs there: the host's lines cost no victim anything */
 
 static struct timer host_timer;
@@ -68,7 +68,15 @@ static void hostile_flood(void)
 			    hostile_stat(r.attacker, ATTACK_STAT_A));
 		report(!r.attacker->dead && r.attacker->vcpus[0]->state == VCPU_DONE,
 		       "the flooder finished on its own");
+		const struct con_queue *q = &r.attacker->con;
+
 		report(writes >= 10, "it flooded %lu times", writes);
+		report(q->lines + q->dropped_lines == hostile_stat(r.attacker, ATTACK_STAT_B) &&
+			       q->dropped_lines,
+		       "every line it wrote was printed or dropped: %lu + %lu == %lu (%lu bytes "
+		       "dropped)",
+		       q->lines, q->dropped_lines, hostile_stat(r.attacker, ATTACK_STAT_B),
+		       q->dropped_bytes);
 		report(host_lines == HOST_LINES, "the host printed its %u lines meanwhile",
 		       host_lines);
 	}

@@ -33,5 +33,8 @@ guest_image_table:
 	image insns
 	image heartbeat
 	image flood
+	image msrsweep
+	image hcfuzz
+	image wbinvd
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -38,6 +38,7 @@ static bool pv_no_eoi;
 u32 g_irq_counts[4][256];
 u64 g_irq_last_tsc[4];
 void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
+bool (*g_fault_hook)(struct gframe *f);
 
 u32 g_index_from_stack(void)
 {
@@ -89,6 +90,8 @@ void guest_trap(struct gframe *f)
 		guest_irq(f);
 		return;
 	}
+	if (g_fault_hook && g_fault_hook(f))
+		return;
 	u64 me = my_index_unsafe();
 
 	if (fix_armed[me] && f->vector == fix_vector[me]) {

@@ -93,6 +93,11 @@ extern u32 g_irq_counts[4][256];
 extern u64 g_irq_last_tsc[4];
 /* Called from the interrupt handler (IRQs off) if set. */
 extern void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
+/*
+ * Called first for every exception if set; true: handled (it may move f->rip).  Unlike
+ * g_expect_fault it costs no hypercall, for guests that fault by the thousand.
+ */
+extern bool (*g_fault_hook)(struct gframe *f);
 /* This vCPU's index, from the stack pointer: no VM exit. */
 u32 g_index_from_stack(void);
 #define G_READ(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)

@@ -12,6 +12,7 @@
 #include "guests/images.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
+#include "lib/string.h"
 #include "tests/emu/seam.h"
 #include "tests/emu/selftest.h"
 #include "vm/guest_abi.h"
@@ -31,10 +32,30 @@ u64 hostile_stat(const struct vm *vm, u32 slot)
 	return vm->vcpus[0]->gstat[slot];
 }
 
+static struct hostile_mark marks[HOSTILE_MARKS];
+
+const struct hostile_mark *hostile_mark(u32 k)
+{
+	return &marks[k];
+}
+
+/* The counters as they stand at the mark's VMCALL (which is counted, as a VMCALL). */
+static u64 mark(struct vcpu *v, u64 k)
+{
+	if (k >= HOSTILE_MARKS)
+		return (u64)(s64)HC_EINVAL;
+	marks[k] = (struct hostile_mark){
+		true,		v->exits[EXIT_MSR_READ], v->exits[EXIT_MSR_WRITE],
+		v->gp_injected, v->exits[EXIT_VMCALL],	 v->exits_total};
+	return 0;
+}
+
 static u64 param_hc(struct vcpu *v, u64 op, u64 a, u64 b)
 {
 	const u64 *params = tseam_vm_data(v->vm);
 
+	if (op == HOSTILE_OP_MARK)
+		return mark(v, a);
 	if (op != HOSTILE_OP_PARAM || !params)
 		return (u64)(s64)HC_ENOSYS;
 	return a < HOSTILE_PARAMS ? params[a] : 0;
@@ -104,6 +125,7 @@ bool hostile_run(const struct hostile_attack *a, struct hostile_run *r)
 		return false;
 	}
 	victim_params[HOSTILE_PARAM_TICKS] = hostile_us(a->window_us);
+	memset(marks, 0, sizeof(marks));
 	for (u32 i = 0; i < HOSTILE_PARAMS; i++)
 		attack_params[i] = a->params[i];
 

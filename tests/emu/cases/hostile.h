@@ -39,6 +39,13 @@ struct hostile_run {
  * @return false when nothing could run (VMX off: skipped; or a VM could not be made).
  */
 bool hostile_run(const struct hostile_attack *a, struct hostile_run *r);
+/* What the host counted for the vCPU that passed HOSTILE_OP_MARK k, when it did. */
+struct hostile_mark {
+	bool seen;
+	u64 rdmsr, wrmsr, gp, vmcall, exits;
+};
+const struct hostile_mark *hostile_mark(u32 k);
+
 /* HC_TEST HOSTILE_OP_PARAM from vm answers params[index] (which must outlive the run). */
 void hostile_set_params(struct vm *vm, const u64 *params);
 /* TSC ticks of us microseconds, for the params. */

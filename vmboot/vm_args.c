@@ -173,7 +173,7 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 	} else if (span_eq(w, klen, "watchdog_ms")) {
 		if (twice(a, &a->watchdog_given, w, klen))
 			return;
-		if (!span_u64(v, vlen, &x))
+		if (span_u64(v, vlen, &x) != SPAN_NUM_OK)
 			ERR(a, "%s: not a number", word);
 		else if (x > lim->max_watchdog_ms)
 			ERR(a, "%s: not in 0..%lu ms (0: no watchdog)", word,

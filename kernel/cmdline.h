@@ -50,8 +50,8 @@ struct cmdline_num {
 const struct cmdline_num *cmdline_num_find(const char *key);
 
 /*
- * @post c is empty and knows the built-in keys: test, pi, vmx_preempt_timer, and the numeric ones (sched_slice_us,
- *       halt_poll_us, smp, loglevel, watchdog_ms)
+ * @post c is empty and knows the built-in keys: test, pi, vmx_preempt_timer, and the numeric ones
+ * (sched_slice_us, halt_poll_us, smp, loglevel, watchdog_ms)
  */
 void cmdline_init(struct cmdline *c);
 

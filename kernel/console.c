@@ -166,17 +166,17 @@ static void write_polled(const char *s, u32 n)
  */
 static u32 write_now(const char *s, u32 n, u32 room)
 {
-	u32 used = 0;
+	u32 out = 0;
 
 	for (u32 i = 0; i < n; i++) {
-		if (s[i] == '\n' && used + (n - i) < room) {
+		if (s[i] == '\n' && out + (n - i) < room) {
 			serial_tx('\r');
-			used++;
+			out++;
 		}
 		serial_tx(s[i]);
-		used++;
+		out++;
 	}
-	return used;
+	return out;
 }
 
 static bool pending(void)

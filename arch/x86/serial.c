@@ -27,7 +27,7 @@ void serial_init(void)
 
 u32 serial_tx_room(void)
 {
-	return inb(COM1 + 5) & LSR_THRE ? tx_depth : 0;
+	return (inb(COM1 + 5) & LSR_THRE) ? tx_depth : 0;
 }
 
 void serial_tx(char c)

@@ -17,7 +17,8 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-#define CON_QUEUES_MAX 64
+/* Queues are never freed (nor are VMs); a test boot creates a few dozen VMs at most. */
+#define CON_QUEUES_MAX 256
 /* One FIFO of 16 bytes of 10 bits at 115200 baud: 1389 us. */
 #define CON_CHUNK_US 1400
 #define NO_CPU	     0xffffffffu

@@ -110,12 +110,13 @@ struct vm *vm_create(const struct vm_config *cfg)
 		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
 		return NULL;
 	}
-	void *con = pages_alloc(VM_CON_BYTES / 4096);
+	void *con = pages_alloc(VM_CON_BYTES / PAGE_SIZE);
 	if (!con) {
 		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
 		return NULL;
 	}
-	con_queue_init(&vm->con, vm->name, con, VM_CON_BYTES);
+	if (con_queue_init(&vm->con, vm->name, con, VM_CON_BYTES) < 0)
+		printk("vmx: VM %s: no console queue left: its output is dropped\n", cfg->name);
 	build_entry_state(vm);
 	memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
 

@@ -27,7 +27,8 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 	arch/x86/apic.c arch/x86/pic.c arch/x86/serial.c arch/x86/spinlock.c arch/x86/power.c \
 	arch/x86/acpi_parse.c arch/x86/madt_parse.c arch/x86/dmar_parse.c arch/x86/percpu.c \
 	arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c \
-	arch/x86/pci.c arch/x86/paging.c arch/x86/timer.c arch/x86/smp.c arch/x86/smp_call.c
+	arch/x86/pci.c arch/x86/paging.c arch/x86/timer.c arch/x86/smp.c arch/x86/smp_call.c \
+	arch/x86/nmi.c
 KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c kernel/initcall.c \
 	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c \
 	kernel/console.c

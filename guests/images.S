@@ -36,5 +36,6 @@ guest_image_table:
 	image msrsweep
 	image hcfuzz
 	image wbinvd
+	image nmiflood
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

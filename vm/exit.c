@@ -140,7 +140,13 @@ static enum exit_action exit_extint(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* Exception bitmap is 0, so only NMIs (NMI exiting) come here; the host handles them. */
+/*
+ * The exception bitmap is 0, so only NMIs come here: with pin-based NMI exiting an NMI that
+ * arrives in guest mode is a VM exit with reason 0 and interruption type 2 (SDM Vol. 3C 26.2,
+ * 28.2.2), and NMIs stay blocked after it (28.1).  It is the host's NMI, not the guest's: the
+ * host handler (arch/x86/nmi.c) runs through the IDT with `int $2` as if it had arrived in root
+ * mode, and its IRET unblocks NMIs again.  Then the guest resumes where it was.
+ */
 static enum exit_action exit_exception(struct vcpu *v)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);

@@ -127,6 +127,11 @@ void apic_self_ipi(u8 vector)
 		send_icr(apic_id(), vector);
 }
 
+void apic_send_nmi(u32 dest)
+{
+	send_icr(dest, ICR_NMI); /* the vector field is ignored for NMI delivery (11.6.1) */
+}
+
 void apic_send_init(u32 dest)
 {
 	send_icr(dest, ICR_INIT | ICR_LEVEL_ASSERT);

@@ -22,6 +22,8 @@ void apic_eoi(void);
 void apic_send_ipi(u32 dest, u8 vector);
 void apic_send_ipi_all_but_self(u8 vector);
 void apic_self_ipi(u8 vector);
+/* NMI IPI (delivery mode 100b, SDM Vol. 3A 11.6.1); the target runs arch/x86/nmi.c. */
+void apic_send_nmi(u32 dest);
 void apic_send_init(u32 dest);
 void apic_send_sipi(u32 dest, u8 page);
 /* Raw register access for timers and tests; reg is the xAPIC MMIO offset. */

@@ -41,6 +41,7 @@
 
 /* Interrupt command register (11.6.1). */
 #define ICR_VECTOR_MASK	    0xffu
+#define ICR_NMI		    (4u << 8) /* the vector field is ignored */
 #define ICR_INIT	    (5u << 8)
 #define ICR_STARTUP	    (6u << 8)
 #define ICR_LOGICAL	    (1u << 11) /* destination mode */

@@ -2,6 +2,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/atomic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/nmi.h"
 #include "lib/config.h"
 #include "lib/panic.h"
 #include "arch/x86/percpu.h"
@@ -45,6 +46,11 @@ void trap_dispatch(struct trap_frame *f)
 	u64 v = f->vector;
 	trap_handler_t fn = handlers[v];
 
+	/* Wired in, not registered: an NMI can come before any initcall ran (nmi.h). */
+	if (v == 2) {
+		nmi_handle(f);
+		return;
+	}
 	if (v < 32 && !fn) {
 		panic_begin();
 		printk("EXCEPTION: %s (vector %lu) error %#lx on cpu %u (apic %u) at RIP %#lx CR2 "

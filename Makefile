@@ -33,7 +33,7 @@ KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c ker
 	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c \
 	kernel/console.c
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/entry.S vmx/ept.c
-VM_SRCS := vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vm.c vm/exit.c vm/exit_cpuid.c \
+VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vm.c vm/exit.c vm/exit_cpuid.c \
 	vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c vm/exit_insn.c vm/vapic.c \
 	vm/vtimer.c vm/watchdog.c vm/summary.c
 VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c

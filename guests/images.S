@@ -37,5 +37,6 @@ guest_image_table:
 	image hcfuzz
 	image wbinvd
 	image nmiflood
+	image msrfirst
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -15,8 +15,9 @@
 #define INIT_EARLY 1 /* BSP: memory, timers; after ACPI and the BSP's APIC */
 #define INIT_SMP   2 /* AP bring-up */
 #define INIT_VMX   3 /* VMX root on every CPU */
-#define INIT_VTD   4 /* IOMMU interrupt remapping */
-#define INIT_LATE  5 /* scheduler, guests */
+#define INIT_VM	   4 /* what every VM shares (MSR bitmap), complete before any VM exists */
+#define INIT_VTD   5 /* IOMMU interrupt remapping */
+#define INIT_LATE  6 /* scheduler, guests */
 
 struct initcall {
 	const char *name;

@@ -62,6 +62,8 @@ struct test_seam {
 	bool (*pcpu_leaving)(u32 cpu);
 	/* vcpu_loop on cpu has left its loop; nothing is loaded here. */
 	void (*pcpu_parked)(u32 cpu);
+	/* BSP, an initcall: make the allocation named what fail ("msr-bitmap")? */
+	bool (*init_alloc_fails)(const char *what);
 };
 
 extern const struct test_seam test_seam;

@@ -20,8 +20,8 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
-#include "lib/mm.h"
 #include "lib/printk.h"
+#include "vm/msr_bitmap.h"
 #include "vm/vapic.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
@@ -29,43 +29,27 @@
 #include "vmx/vmx.h"
 #include "vm/vtimer.h"
 
-static u8 *msr_bitmap;
-
 static u32 *reg(struct vcpu *v, u32 off)
 {
 	return &v->vapic[off / 4];
 }
 
-/* MSR bitmap (25.6.9): read-low at 0, write-low at 2048; a set bit means "exit". */
-static void passthrough(u32 msr, bool read, bool write)
-{
-	if (read)
-		msr_bitmap[msr / 8] &= ~(1u << (msr % 8));
-	if (write)
-		msr_bitmap[2048 + msr / 8] &= ~(1u << (msr % 8));
-}
-
-u64 vapic_msr_bitmap(void)
+/* The shared MSR bitmap (vm/msr_bitmap.c) lets these through to the CPU's virtualization. */
+void vapic_msr_bitmap_init(void)
 {
 	const struct vmx_controls *c = vmx_get_controls();
 
-	if (msr_bitmap)
-		return (u64)msr_bitmap;
-	msr_bitmap = page_alloc();
-	for (u32 i = 0; i < PAGE_SIZE; i++)
-		msr_bitmap[i] = 0xff;
 	if (!c->x2apic_virt)
-		return (u64)msr_bitmap;
+		return;
 	/* Reads other than TPR are virtual only with APIC-register virtualization (30.5). */
 	if (c->apic_regs)
 		for (u32 m = X2APIC_MSR_BASE; m <= X2APIC_MSR_LAST; m++)
-			passthrough(m, true, false);
-	passthrough(X2APIC_MSR_TPR, true, true);
+			msr_bitmap_allow(m, true, false);
+	msr_bitmap_allow(X2APIC_MSR_TPR, true, true);
 	if (c->vid) {
-		passthrough(X2APIC_MSR_EOI, false, true);
-		passthrough(X2APIC_MSR_SELF_IPI, false, true);
+		msr_bitmap_allow(X2APIC_MSR_EOI, false, true);
+		msr_bitmap_allow(X2APIC_MSR_SELF_IPI, false, true);
 	}
-	return (u64)msr_bitmap;
 }
 
 /*
@@ -89,7 +73,7 @@ void vapic_vmcs_setup(struct vcpu *v)
 	*reg(v, APIC_REG_SVR) = 0x1ff;
 	*reg(v, APIC_REG_LVT_TIMER) = APIC_LVT_MASKED;
 	v->lvt_timer = APIC_LVT_MASKED;
-	vmcs_write64(MSR_BITMAP, vapic_msr_bitmap());
+	vmcs_write64(MSR_BITMAP, msr_bitmap_pa());
 	if (!c->x2apic_virt)
 		return;
 	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, (u64)v->vapic);

@@ -24,7 +24,7 @@ bool vapic_has_pending(struct vcpu *v);
 /* x2APIC MSR accesses that exit.  @return true if msr was an APIC MSR and was handled. */
 bool vapic_rdmsr(struct vcpu *v, u32 msr, u64 *val);
 bool vapic_wrmsr(struct vcpu *v, u32 msr, u64 val);
-/* The MSR bitmap shared by every vCPU (built once). */
-u64 vapic_msr_bitmap(void);
+/* Opens the x2APIC MSRs the CPU virtualizes in the shared MSR bitmap (vm/msr_bitmap.c, init). */
+void vapic_msr_bitmap_init(void);
 
 #endif

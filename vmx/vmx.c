@@ -42,6 +42,14 @@ const struct vmx_controls *vmx_get_controls(void)
 	return ready ? &ctls : NULL;
 }
 
+void vmx_refuse(const char *why)
+{
+	printk("vmx: off: %s\n", why);
+	ready = false;
+	platform.vmx = false;
+	platform.pi = false;
+}
+
 bool vmx_cpu_is_on(void)
 {
 	return load_acquire(&vmx_pcpus[pcpu_id()].on);

@@ -33,6 +33,12 @@ struct vmx_controls {
 /* @post non-NULL only if platform.vmx: VMXON succeeded on every online CPU. */
 const struct vmx_caps *vmx_get_caps(void);
 const struct vmx_controls *vmx_get_controls(void);
+/*
+ * Init only (BSP): a module above vmx/ could not build what every VM needs.  VMX is off from
+ * now on for guests: vmx_get_caps/controls return NULL, platform.vmx and .pi are cleared (the
+ * banner says vmx=off), and "vmx: off: <why>" is printed.
+ */
+void vmx_refuse(const char *why);
 /* True once VMXON succeeded on the calling pCPU. */
 bool vmx_cpu_is_on(void);
 /* VMCS revision identifier to put in the first dword of every VMCS (SDM Vol. 3C 25.2). */

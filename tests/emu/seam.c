@@ -165,6 +165,17 @@ static bool seam_preempt_blocking(u32 cpu)
 	return xchg(&preempt_next[cpu], false);
 }
 
+/*
+ * Init allocations fail for test=vmx-no-memory only: the test sees what the product does when
+ * memory runs out before the first VM (tests/emu/cases/iso_msr.c).
+ */
+static bool seam_init_alloc_fails(const char *what)
+{
+	const char *t = kernel_option("test");
+
+	return t && !strcmp(t, "vmx-no-memory");
+}
+
 /* The run step: the test named by test= (the mission when none is named). */
 static __noreturn void seam_run(void)
 {
@@ -195,4 +206,5 @@ static const struct test_seam seam __used __section(".testseam.test") __aligned(
 	.preempt_blocking = seam_preempt_blocking,
 	.pcpu_leaving = vcpu_pcpu_leaving,
 	.pcpu_parked = vcpu_pcpu_parked,
+	.init_alloc_fails = seam_init_alloc_fails,
 };

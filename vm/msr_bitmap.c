@@ -1,0 +1,56 @@
+/*
+ * The shared MSR bitmap (msr_bitmap.h).  Layout (SDM Vol. 3C 25.6.9), one bit per MSR, 1 =
+ * exit: read-low (MSRs 0-0x1fff) at byte 0, read-high (0xc0000000-0xc0001fff) at 1024,
+ * write-low at 2048, write-high at 3072.  Any MSR outside both ranges always exits.
+ *
+ * Built all-ones (every access exits), then opened only where another module says the guest
+ * may reach the MSR itself: vm/vapic.c (x2APIC registers the CPU virtualizes).  Until this initcall
+ * ran the pointer is NULL and VMX is not ready; after it, nothing writes the page again.
+ */
+#include "lib/initcall.h"
+#include "lib/mm.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/test_seam.h"
+#include "vm/msr_bitmap.h"
+#include "vm/vapic.h"
+#include "vmx/vmx.h"
+
+/* Written by the BSP's INIT_VM initcall only; read-only from then on (any pCPU). */
+static u8 *bitmap;
+
+u64 msr_bitmap_pa(void)
+{
+	return (u64)bitmap;
+}
+
+void msr_bitmap_allow(u32 msr, bool read, bool write)
+{
+	u32 base = msr >= 0xc0000000u ? 1024 : 0, n = msr & 0x1fff;
+
+	if (read)
+		bitmap[base + n / 8] &= ~(1u << (n % 8));
+	if (write)
+		bitmap[2048 + base + n / 8] &= ~(1u << (n % 8));
+}
+
+static int msr_bitmap_init(void)
+{
+	u8 *b;
+
+	if (!vmx_get_controls())
+		return 0; /* no VMX: vmx.c said why */
+	/* a test image may make this allocation fail (lib/test_seam.h) */
+	b = test_seam.init_alloc_fails && test_seam.init_alloc_fails("msr-bitmap") ? NULL
+										   : page_alloc();
+	if (!b) {
+		vmx_refuse("no memory for the MSR bitmap");
+		return -1;
+	}
+	memset(b, 0xff, 4096);
+	bitmap = b;
+	vapic_msr_bitmap_init();
+	return 0;
+}
+INITCALL(INIT_VM, msr_bitmap_init);

@@ -38,5 +38,6 @@ guest_image_table:
 	image wbinvd
 	image nmiflood
 	image msrfirst
+	image regleak
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

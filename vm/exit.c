@@ -37,6 +37,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_EXTERNAL_INTERRUPT] = {exit_extint, "external interrupt", 0},
 	[EXIT_TRIPLE_FAULT] = {exit_triple_fault, "triple fault", 0},
 	[EXIT_CPUID] = {exit_cpuid, "CPUID", 0},
+	[EXIT_CR_ACCESS] = {exit_cr_access, "CR access", EXIT_NEEDS_QUAL},
 	[EXIT_HLT] = {exit_hlt, "HLT", 0},
 	[EXIT_INVD] = {exit_wbinvd, "INVD", 0},
 	[EXIT_RDPMC] = {exit_rdpmc, "RDPMC", 0},
@@ -50,6 +51,7 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_MONITOR] = {exit_monitor_mwait, "MONITOR", 0},
 	[EXIT_PREEMPTION_TIMER] = {exit_preempt_timer, "preemption timer", 0},
 	[EXIT_WBINVD] = {exit_wbinvd, "WBINVD", 0},
+	[EXIT_XSETBV] = {exit_xsetbv, "XSETBV", 0},
 	[EXIT_INTERRUPT_WINDOW] = {exit_intr_window, "interrupt window", 0},
 };
 static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_MAX, "one slot per counted reason");
@@ -61,13 +63,11 @@ static const char *const other_names[EXIT_REASON_MAX] = {
 	[EXIT_TASK_SWITCH] = "task switch",
 	[EXIT_INVLPG] = "INVLPG",
 	[EXIT_RDTSC] = "RDTSC",
-	[EXIT_CR_ACCESS] = "CR access",
 	[EXIT_DR_ACCESS] = "DR access",
 	[EXIT_MSR_LOADING] = "MSR loading",
 	[EXIT_PAUSE] = "PAUSE",
 	[EXIT_MACHINE_CHECK] = "machine check",
 	[EXIT_EPT_MISCONFIG] = "EPT misconfiguration",
-	[EXIT_XSETBV] = "XSETBV",
 };
 
 const char *vmx_exit_name(u32 reason)

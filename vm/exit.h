@@ -32,5 +32,7 @@ enum exit_action exit_hlt(struct vcpu *v);
 enum exit_action exit_wbinvd(struct vcpu *v);
 enum exit_action exit_monitor_mwait(struct vcpu *v);
 enum exit_action exit_rdpmc(struct vcpu *v);
+enum exit_action exit_xsetbv(struct vcpu *v);
+enum exit_action exit_cr_access(struct vcpu *v);
 
 #endif

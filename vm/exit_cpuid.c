@@ -2,7 +2,10 @@
  * CPUID exits (CPUID always exits in VMX non-root operation, SDM Vol. 3C 26.1.2).  The guest
  * sees a defined, filtered view of the host CPU, not the host itself:
  *   - basic leaves 0, 1, 7 and 0xd pass through, with features the guest cannot use removed
- *     (VMX, SMX, MONITOR, PDCM, thermal/ACPI) and CPUID.1:ECX[31] "hypervisor present" set;
+ *     (VMX, SMX, MONITOR, PDCM, thermal/ACPI; protection keys, AMX, CET, WAITPKG, whose state
+ *     pihv does not switch between vCPUs or whose MSRs raise #GP) and CPUID.1:ECX[31]
+ *     "hypervisor present" set; CPUID.1:ECX[27] OSXSAVE is the guest's own CR4.OSXSAVE; leaf
+ *     0xd lists only the XSAVE components pihv manages (arch/x86/xsave.h), without XSAVES;
  *     x2APIC and TSC-deadline are on: the virtual APIC is x2APIC-only (vm/vapic.c); leaf 1
  *     reports the vCPU index
  *     as the initial APIC id and one logical processor;
@@ -18,17 +21,53 @@
 #include "vm/guest_abi.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
+#include "arch/x86/xsave.h"
+#include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
 #define LEAF1_ECX_HIDE	     ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15))
 #define LEAF1_ECX_APIC	     ((1u << 21) | (1u << 24)) /* x2APIC, TSC-deadline */
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define LEAF1_EDX_HIDE	     ((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
-#define BASIC_MAX	     0xd
-#define EXT_MAX		     0x80000008u
+#define LEAF1_ECX_OSXSAVE    (1u << 27)
+/* 7.0: PKU, OSPKE, WAITPKG, CET_SS, RDPID (22, only with "enable RDTSCP"), PKS */
+#define LEAF7_ECX_HIDE	((1u << 3) | (1u << 4) | (1u << 5) | (1u << 7) | (1u << 31))
+#define LEAF7_ECX_RDPID (1u << 22)
+/* 7.0: AMX-BF16, CET_IBT, AMX-TILE, AMX-INT8 */
+#define LEAF7_EDX_HIDE	((1u << 20) | (1u << 22) | (1u << 24) | (1u << 25))
+#define LEAFD1_EAX_KEEP 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1; not XSAVES (no IA32_XSS) */
+#define EXT1_EDX_RDTSCP (1u << 27)
+#define LEAF1_EDX_HIDE	((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
+#define BASIC_MAX	0xd
+#define EXT_MAX		0x80000008u
+
+/*
+ * Leaf 0xd, the XSAVE components (SDM Vol. 1 13.2): only those of xsave_mask().  Subleaf 0's
+ * EBX is the size for the XCR0 in the register, which is the guest's while it runs, so it stays
+ * the CPU's; ECX is the size for every offered component.
+ */
+static struct cpuid_regs xsave_leaf(u32 sub)
+{
+	struct cpuid_regs r = {0, 0, 0, 0};
+	u64 mask = xsave_mask();
+
+	if (!mask)
+		return r;
+	if (sub == 0) {
+		r = cpuid_count(0xd, 0);
+		r.eax = (u32)mask;
+		r.edx = (u32)(mask >> 32);
+		r.ecx = xsave_size();
+	} else if (sub == 1) {
+		r.eax = cpuid_count(0xd, 1).eax & LEAFD1_EAX_KEEP;
+	} else if (sub < 64 && (mask >> sub & 1)) {
+		r = cpuid_count(0xd, sub);
+	}
+	return r;
+}
 
 static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 {
+	const struct vmx_controls *ctls = vmx_get_controls();
 	struct cpuid_regs r = {0, 0, 0, 0};
 
 	switch (leaf) {
@@ -39,16 +78,22 @@ static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 	case 1:
 		r = cpuid(1);
 		r.ebx = (r.ebx & 0xffff) | (1u << 16) | (v->index << 24);
-		r.ecx = (r.ecx & ~LEAF1_ECX_HIDE) | LEAF1_ECX_HYPERVISOR | LEAF1_ECX_APIC;
+		r.ecx = (r.ecx & ~(LEAF1_ECX_HIDE | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_HYPERVISOR |
+			LEAF1_ECX_APIC;
+		if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
+			r.ecx |= LEAF1_ECX_OSXSAVE;
 		r.edx &= ~LEAF1_EDX_HIDE;
 		break;
 	case 7:
-		if (sub == 0)
+		if (sub == 0) {
 			r = cpuid_count(7, 0);
+			r.ecx &= ~(LEAF7_ECX_HIDE | (ctls->rdtscp ? 0 : LEAF7_ECX_RDPID));
+			r.edx &= ~LEAF7_EDX_HIDE;
+		}
 		r.eax = 0; /* no further subleaves */
 		break;
 	case 0xd:
-		r = cpuid_count(0xd, sub);
+		r = xsave_leaf(sub);
 		break;
 	case PIHV_CPUID_BASE:
 		r.eax = PIHV_CPUID_BASE + 1;
@@ -58,13 +103,15 @@ static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 		r.eax = v->index;
 		r.ebx = v->vm->nr_vcpus;
 		/* no virtual-interrupt delivery: EOI writes exit and are ignored, so skip them */
-		r.ecx = vmx_get_controls()->vid ? 0 : PIHV_CPUID_PV_NO_EOI;
+		r.ecx = ctls->vid ? 0 : PIHV_CPUID_PV_NO_EOI;
 		break;
 	default:
 		if (leaf >= 0x80000000u && leaf <= EXT_MAX) {
 			r = cpuid(leaf);
 			if (leaf == 0x80000000u)
 				r.eax = MIN(r.eax, EXT_MAX);
+			if (leaf == 0x80000001u && !ctls->rdtscp)
+				r.edx &= ~EXT1_EDX_RDTSCP;
 		}
 		break;
 	}

@@ -141,5 +141,9 @@ void vcpu_print_pcpu_stats(u32 n)
 		       "idle_halts=%lu pulls=%lu switches=%lu\n",
 		       c, p->desc_writes, p->self_ipis, p->wakeup_irqs, p->notify_irqs,
 		       p->idle_halts, p->pulls, sched_rqs[c].nr_switches);
+		const struct vcpu_ctx_stats *x = &vcpu_ctx_stats[c];
+		printk("vmx: cpu %u: guest context saves=%lu (%lu ticks) restores=%lu (%lu ticks) "
+		       "restores_skipped=%lu\n",
+		       c, x->saves, x->save_ticks, x->loads, x->load_ticks, x->load_skips);
 	}
 }

@@ -19,6 +19,7 @@
 #include "lib/test_seam.h"
 #include "lib/types.h"
 #include "pi/pi.h"
+#include "vm/vcpu_ctx.h"
 #include "vmx/vcpu_regs.h"
 #include "vmx/vmcs_fields.h"
 
@@ -60,6 +61,7 @@ struct vcpu {
 	struct pi_vcpu pi; /* first: the descriptor is 4 KiB-aligned (see above) */
 	struct sched_entity se;
 	struct vcpu_regs regs; /* entry.S */
+	struct vcpu_ctx ctx;   /* what VMX does not switch (vm/vcpu_ctx.c) */
 	struct vm *vm;
 	u32 index;  /* within the VM; also its x2APIC ID */
 	u32 pcpu;   /* home pCPU from the config: first run queue, and the pin unless unpinned */

@@ -82,6 +82,7 @@ static void switch_in(struct sched_entity *se, u32 cpu)
 {
 	struct vcpu *v = se_vcpu(se);
 
+	vcpu_ctx_load(v, cpu);
 	pi_load(&v->pi, cpu);
 	v->st.loads++;
 	vtimer_switch_in(v, cpu);
@@ -131,6 +132,7 @@ static void switch_out(struct sched_entity *se, bool blocking, bool preempted)
 		timer_cancel(&slice_timers[pcpu_id()]);
 		slice_at[pcpu_id()] = 0;
 	}
+	vcpu_ctx_save(v, pcpu_id());
 }
 
 static const struct sched_ops vcpu_sched_ops = {switch_in, switch_out};

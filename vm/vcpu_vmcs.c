@@ -68,12 +68,14 @@ static void controls(struct vcpu *v)
 	vmcs_write64(TSC_OFFSET, 0);
 	/*
 	 * CR4.VMXE is fixed to 1 in VMX operation, guest included (27.3.1.1): the host owns the
-	 * bit and the guest reads 0 through the shadow (25.6.6).  CR0 belongs to the guest; the
-	 * CPU itself refuses to clear fixed bits in non-root operation.
+	 * bit and the guest reads 0 through the shadow (25.6.6).  CR4.PKE is the host's too: PKRU
+	 * is not switched between vCPUs (vm/vcpu_ctx.h), so a guest may not turn on protection
+	 * keys; setting either bit exits (26.1.3) and raises #GP (exit_cr.c).  CR0 belongs to the
+	 * guest; the CPU itself refuses to clear fixed bits in non-root operation.
 	 */
 	vmcs_writenat(CR0_GUEST_HOST_MASK, 0);
 	vmcs_writenat(CR0_READ_SHADOW, 0);
-	vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_VMXE);
+	vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_VMXE | CR4_PKE);
 	vmcs_writenat(CR4_READ_SHADOW, 0);
 	vmcs_write64(EPT_POINTER, v->vm->ept.eptp);
 	if (c->vpid)

@@ -133,7 +133,7 @@ struct vm *vm_create(const struct vm_config *cfg)
 		v->pcpu = (cfg->pcpu_first + i) % pcpu_online_count();
 		v->vmcs = page_alloc();
 		v->vapic = page_alloc();
-		if (!v->vmcs || !v->vapic)
+		if (!v->vmcs || !v->vapic || vcpu_ctx_init(v) < 0)
 			return NULL;
 		vcpu_init(v, true);
 		v->con_prefix_len = (u32)fmt_snprintf(v->con_prefix, sizeof(v->con_prefix),

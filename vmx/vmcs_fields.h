@@ -265,6 +265,7 @@ enum exit_reason {
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 /* Secondary processor-based controls (table 25-7). */
 #define PROC2_ENABLE_EPT	    (1u << 1)
+#define PROC2_ENABLE_RDTSCP	    (1u << 3)
 #define PROC2_VIRT_X2APIC	    (1u << 4)
 #define PROC2_ENABLE_VPID	    (1u << 5)
 #define PROC2_WBINVD_EXITING	    (1u << 6)

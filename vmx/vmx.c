@@ -240,6 +240,8 @@ static bool compute_controls(void)
 	/* Unconditional I/O exiting is ignored if I/O bitmaps are used (25.6.4): keep them off. */
 	ctls.proc &= ~(PROC_USE_IO_BITMAPS | PROC_INTR_WINDOW);
 	proc2_want |= PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY;
+	/* Without it RDTSCP and RDPID are #UD in guests, whatever CPUID says (26.3 / 25.6.2). */
+	proc2_want |= PROC2_ENABLE_RDTSCP;
 	/* WBINVD natively would write back and drop every cache line of the pCPU (26.1.3). */
 	ok &= adjust("secondary", caps.proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING, proc2_want,
 		     &ctls.proc2);
@@ -272,6 +274,7 @@ static bool compute_controls(void)
 	ctls.preempt_timer = ctls.pin & PIN_PREEMPTION_TIMER;
 	ctls.preempt_shift = caps.misc & 0x1f;
 	ctls.vpid = ctls.proc2 & PROC2_ENABLE_VPID;
+	ctls.rdtscp = ctls.proc2 & PROC2_ENABLE_RDTSCP;
 	ctls.invept_single = (caps.ept_vpid & (EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE)) ==
 			     (EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE);
 	ctls.invvpid_single = (caps.ept_vpid & (EPT_CAP_INVVPID | EPT_CAP_INVVPID_SINGLE)) ==

@@ -22,6 +22,7 @@ struct vmx_controls {
 	bool preempt_timer; /* PIN_PREEMPTION_TIMER is on */
 	u32 preempt_shift;  /* timer ticks once every 2^shift TSC ticks (IA32_VMX_MISC[4:0]) */
 	bool vpid;	    /* PROC2_ENABLE_VPID is on */
+	bool rdtscp; /* PROC2_ENABLE_RDTSCP: RDTSCP/RDPID work in guests (TSC_AUX per vCPU) */
 	bool invept_single, invvpid_single;
 	/* APICv (SDM Vol. 3C ch. 30), each only where allowed-1 and its prerequisites are on */
 	bool x2apic_virt; /* TPR shadow + virtualize x2APIC mode */

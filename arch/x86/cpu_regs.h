@@ -23,6 +23,8 @@
 #define CR4_OSFXSR     X86_BIT(9)
 #define CR4_OSXMMEXCPT X86_BIT(10)
 #define CR4_VMXE       X86_BIT(13)
+#define CR4_OSXSAVE    X86_BIT(18)
+#define CR4_PKE	       X86_BIT(22)
 #define RFLAGS_IF      X86_BIT(9)
 
 #endif

@@ -39,5 +39,6 @@ guest_image_table:
 	image nmiflood
 	image msrfirst
 	image regleak
+	image vpidhop
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

@@ -52,6 +52,7 @@ struct vcpu_stats {
 	u64 timer_host;	     /* ... on a host timer while blocked/preempted */
 	u64 poll_hit_writes; /* own-pCPU descriptor writes during halt-poll hits (want 0) */
 	u64 block_cycles, block_cycle_writes; /* HLT miss -> block -> wake -> entry: writes */
+	u64 vpid_flushes; /* INVVPID of its VPID at switch-in on a new pCPU (vcpu_run.c) */
 };
 
 /* Guest-visible figures passed with HC_STAT (the guest's own counts). */
@@ -157,6 +158,8 @@ void vcpu_print_pcpu_stats(u32 n);
 int vcpu_vmcs_setup(struct vcpu *v);
 /* Host-state fields that differ between pCPUs (GS/TR/GDTR/IDTR bases). */
 void vcpu_vmcs_host_percpu(void);
+/* Drops this pCPU's translations tagged with v's VPID.  @pre v switched in here (vcpu_vmcs.c). */
+void vcpu_flush_vpid(struct vcpu *v);
 
 /* The halt-poll window limit for v: its VM's override or vcpu_halt_poll_max. */
 u64 vcpu_halt_poll_max_for(const struct vcpu *v);

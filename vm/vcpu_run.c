@@ -91,9 +91,12 @@ static void switch_in(struct sched_entity *se, u32 cpu)
 	v->ran_on = cpu;
 	v->slice_end = 0;
 	if (!v->vmcs_ready) {
-		if (vcpu_vmcs_setup(v) < 0)
+		if (vcpu_vmcs_setup(v) < 0) {
 			vm_kill(v->vm, "VMCS setup failed");
-		else if (test_seam.vcpu_setup)
+			return;
+		}
+		vcpu_flush_vpid(v);
+		if (test_seam.vcpu_setup)
 			test_seam.vcpu_setup(v);
 		return;
 	}
@@ -103,10 +106,13 @@ static void switch_in(struct sched_entity *se, u32 cpu)
 	}
 	/*
 	 * Host GS/TR/GDTR/IDTR bases differ per pCPU; VMCLEAR keeps the VMCS contents, so they
-	 * only need rewriting when the vCPU moved (about 50 ticks per switch-in otherwise).
+	 * only need rewriting when the vCPU moved (about 50 ticks per switch-in otherwise).  A
+	 * move also needs the VPID flushed here (vcpu_flush_vpid).
 	 */
-	if (prev_cpu != cpu)
+	if (prev_cpu != cpu) {
 		vcpu_vmcs_host_percpu();
+		vcpu_flush_vpid(v);
+	}
 }
 
 static void switch_out(struct sched_entity *se, bool blocking, bool preempted)

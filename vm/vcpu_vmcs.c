@@ -156,6 +156,27 @@ static void guest_state(struct vcpu *v)
 	v->regs.rsi = v->vm->nr_vcpus;
 }
 
+/*
+ * Each logical processor caches guest-linear translations (TLB, paging-structure caches) tagged
+ * with the VPID, and keeps them across VM exits and entries (SDM Vol. 3C 29.1, 29.4.1).  A
+ * guest's INVLPG, MOV to CR3 or INVPCID invalidates only the entries of the logical processor
+ * it runs on.  So when a vCPU comes to a pCPU other than the one it last ran on, entries this
+ * pCPU cached during an earlier stay may be stale: the guest may have changed its page tables
+ * since, and flushed only where it then ran.  INVVPID of its VPID on arrival removes them
+ * (29.4.3.3, guidelines for INVVPID); single-context where the CPU has it, else all contexts.
+ * Without VPIDs every VM entry and exit flushes (29.4.3.1) and there is nothing to do.
+ */
+void vcpu_flush_vpid(struct vcpu *v)
+{
+	const struct vmx_controls *c = vmx_get_controls();
+
+	if (!c->vpid)
+		return;
+	if (vmcs_invvpid(c->invvpid_single ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXTS,
+			 v->vpid))
+		v->st.vpid_flushes++;
+}
+
 int vcpu_vmcs_setup(struct vcpu *v)
 {
 	u64 errs = vmcs_error_count();

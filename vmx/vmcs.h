@@ -104,6 +104,8 @@ bool vmcs_clear(u64 vmcs_pa);
 bool vmcs_load(u64 vmcs_pa);
 
 /* INVEPT / INVVPID (SDM Vol. 3C 29.4.3): type 1 single context, 2 all contexts. */
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXTS   2
 bool vmcs_invept(u64 type, u64 eptp);
 bool vmcs_invvpid(u64 type, u16 vpid);
 

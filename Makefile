@@ -28,14 +28,14 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 	arch/x86/acpi_parse.c arch/x86/madt_parse.c arch/x86/dmar_parse.c arch/x86/percpu.c \
 	arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c \
 	arch/x86/pci.c arch/x86/paging.c arch/x86/timer.c arch/x86/smp.c arch/x86/smp_call.c \
-	arch/x86/nmi.c arch/x86/xsave.c
+	arch/x86/nmi.c arch/x86/xsave.c arch/x86/spec.c
 KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c kernel/initcall.c \
 	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c \
 	kernel/console.c
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/entry.S vmx/ept.c
-VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c vm/vm.c vm/exit.c \
-	vm/exit_cpuid.c vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c vm/exit_insn.c \
-	vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c
+VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c vm/vm_barrier.c \
+	vm/vm.c vm/exit.c vm/exit_cpuid.c vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c \
+	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c
 VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c
 # pi/pi.c reaches shared memory only through its environment (pi/pi_env.h), out of line so
 # that the simulator can preempt at every call.  The kernel's environment (vm/pi_env.c) is

@@ -74,5 +74,9 @@ u64 guest_main(u64 index, u64 count)
 	/* The x2APIC's software-enable bit off: the virtual APIC's, not a host CPU's. */
 	g_wrmsr(0x80f, 0xff);
 	g_report(g_rdmsr(0x80f) == 0xff, "SVR write stayed in the virtual APIC");
+	/* CPUID agrees: no IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAP, SSBD */
+	u32 a, b, c, d;
+	g_cpuid(7, &a, &b, &c, &d);
+	g_report(!(d >> 26), "CPUID.7:EDX shows no speculation-control MSR (%#x)", d);
 	return 0;
 }

@@ -128,6 +128,7 @@ void kernel_main(u32 magic, u32 mbi)
 	parse_boot_info(magic, mbi);
 	cmdline_init(&cmdline);
 	cmdline_register(&cmdline, "apic");
+	cmdline_register(&cmdline, "spec"); /* arch/x86/spec.c: auto or all */
 	cmdline_parse(bi.cmdline, &cmdline);
 	for (u32 i = 0; i < cmdline.nr_errors; i++)
 		printk("cmdline: %s\n", cmdline.errors[i]); /* each says what was ignored */

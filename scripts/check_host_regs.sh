@@ -3,8 +3,8 @@
 # built with -mgeneral-regs-only, and the only instructions that reach that state are the ones
 # vm/vcpu_ctx.c saves and restores it with (XSAVE*, XRSTOR, FXSAVE, FXRSTOR, XSETBV, XGETBV).
 # This checks the linked image, assembly included: no instruction names an x87, MMX, SSE, AVX or
-# opmask register, and no x87 (f*), AVX (v* other than the VMX instructions), MXCSR or EMMS
-# instruction appears.  Usage: scripts/check_host_regs.sh <image.elf>
+# opmask register, and no x87 (f*), AVX (v* other than the VMX instructions and VERW/VERR), MXCSR
+# or EMMS instruction appears.  Usage: scripts/check_host_regs.sh <image.elf>
 set -euo pipefail
 elf=$1
 bad=$(objdump -d --no-show-raw-insn "$elf" | awk -F'\t' '
@@ -12,7 +12,7 @@ bad=$(objdump -d --no-show-raw-insn "$elf" | awk -F'\t' '
 		split($2, w, " "); m = w[1]; ops = $2
 		if (ops ~ /%([xyz]mm[0-9]|st\(|st$|st,|mm[0-7]|k[0-7]\>)/ ||
 		    (m ~ /^f/ && m !~ /^fxsave|^fxrstor/) ||
-		    (m ~ /^v/ && m !~ /^vm/) ||
+		    (m ~ /^v/ && m !~ /^(vm|verw|verr)/) ||
 		    m ~ /^(ldmxcsr|stmxcsr|emms|femms)$/)
 			print "  " $0
 	}')

@@ -3,7 +3,8 @@
  * sees a defined, filtered view of the host CPU, not the host itself:
  *   - basic leaves 0, 1, 7 and 0xd pass through, with features the guest cannot use removed
  *     (VMX, SMX, MONITOR, PDCM, thermal/ACPI; protection keys, AMX, CET, WAITPKG, whose state
- *     pihv does not switch between vCPUs or whose MSRs raise #GP) and CPUID.1:ECX[31]
+ *     pihv does not switch between vCPUs or whose MSRs raise #GP; the speculation-control
+ *     MSRs, which are the host's) and CPUID.1:ECX[31]
  *     "hypervisor present" set; CPUID.1:ECX[27] OSXSAVE is the guest's own CR4.OSXSAVE; leaf
  *     0xd lists only the XSAVE components pihv manages (arch/x86/xsave.h), without XSAVES;
  *     x2APIC and TSC-deadline are on: the virtual APIC is x2APIC-only (vm/vapic.c); leaf 1
@@ -32,8 +33,12 @@
 /* 7.0: PKU, OSPKE, WAITPKG, CET_SS, RDPID (22, only with "enable RDTSCP"), PKS */
 #define LEAF7_ECX_HIDE	((1u << 3) | (1u << 4) | (1u << 5) | (1u << 7) | (1u << 31))
 #define LEAF7_ECX_RDPID (1u << 22)
-/* 7.0: AMX-BF16, CET_IBT, AMX-TILE, AMX-INT8 */
-#define LEAF7_EDX_HIDE	((1u << 20) | (1u << 22) | (1u << 24) | (1u << 25))
+/*
+ * 7.0: AMX-BF16, CET_IBT, AMX-TILE, AMX-INT8; and the speculation-control MSRs (IBRS/IBPB,
+ * STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD), which are the host's: a guest
+ * access raises #GP (docs/isolation.md).  MD_CLEAR stays: VERW is an instruction, it works.
+ */
+#define LEAF7_EDX_HIDE	((1u << 20) | (1u << 22) | (1u << 24) | (1u << 25) | (0x3fu << 26))
 #define LEAFD1_EAX_KEEP 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1; not XSAVES (no IA32_XSS) */
 #define EXT1_EDX_RDTSCP (1u << 27)
 #define LEAF1_EDX_HIDE	((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
@@ -45,7 +50,7 @@
  * EBX is the size for the XCR0 in the register, which is the guest's while it runs, so it stays
  * the CPU's; ECX is the size for every offered component.
  */
-static struct cpuid_regs xsave_leaf(u32 sub)
+static __attribute__((noinline)) struct cpuid_regs xsave_leaf(u32 sub)
 {
 	struct cpuid_regs r = {0, 0, 0, 0};
 	u64 mask = xsave_mask();
@@ -65,9 +70,32 @@ static struct cpuid_regs xsave_leaf(u32 sub)
 	return r;
 }
 
+/* Out of line, like xsave_leaf: the hot leaves (0, the hypervisor's) stay short. */
+static __attribute__((noinline)) struct cpuid_regs leaf1(const struct vcpu *v)
+{
+	struct cpuid_regs r = cpuid(1);
+
+	r.ebx = (r.ebx & 0xffff) | (1u << 16) | (v->index << 24);
+	r.ecx = (r.ecx & ~(LEAF1_ECX_HIDE | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_HYPERVISOR |
+		LEAF1_ECX_APIC;
+	if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
+		r.ecx |= LEAF1_ECX_OSXSAVE;
+	r.edx &= ~LEAF1_EDX_HIDE;
+	return r;
+}
+
+static __attribute__((noinline)) struct cpuid_regs leaf7(void)
+{
+	struct cpuid_regs r = cpuid_count(7, 0);
+
+	r.eax = 0; /* no further subleaves */
+	r.ecx &= ~(LEAF7_ECX_HIDE | (vmx_get_controls()->rdtscp ? 0 : LEAF7_ECX_RDPID));
+	r.edx &= ~LEAF7_EDX_HIDE;
+	return r;
+}
+
 static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 {
-	const struct vmx_controls *ctls = vmx_get_controls();
 	struct cpuid_regs r = {0, 0, 0, 0};
 
 	switch (leaf) {
@@ -76,21 +104,11 @@ static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 		r.eax = MIN(r.eax, BASIC_MAX);
 		break;
 	case 1:
-		r = cpuid(1);
-		r.ebx = (r.ebx & 0xffff) | (1u << 16) | (v->index << 24);
-		r.ecx = (r.ecx & ~(LEAF1_ECX_HIDE | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_HYPERVISOR |
-			LEAF1_ECX_APIC;
-		if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
-			r.ecx |= LEAF1_ECX_OSXSAVE;
-		r.edx &= ~LEAF1_EDX_HIDE;
+		r = leaf1(v);
 		break;
 	case 7:
-		if (sub == 0) {
-			r = cpuid_count(7, 0);
-			r.ecx &= ~(LEAF7_ECX_HIDE | (ctls->rdtscp ? 0 : LEAF7_ECX_RDPID));
-			r.edx &= ~LEAF7_EDX_HIDE;
-		}
-		r.eax = 0; /* no further subleaves */
+		if (sub == 0)
+			r = leaf7();
 		break;
 	case 0xd:
 		r = xsave_leaf(sub);
@@ -103,14 +121,14 @@ static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 		r.eax = v->index;
 		r.ebx = v->vm->nr_vcpus;
 		/* no virtual-interrupt delivery: EOI writes exit and are ignored, so skip them */
-		r.ecx = ctls->vid ? 0 : PIHV_CPUID_PV_NO_EOI;
+		r.ecx = vmx_get_controls()->vid ? 0 : PIHV_CPUID_PV_NO_EOI;
 		break;
 	default:
 		if (leaf >= 0x80000000u && leaf <= EXT_MAX) {
 			r = cpuid(leaf);
 			if (leaf == 0x80000000u)
 				r.eax = MIN(r.eax, EXT_MAX);
-			if (leaf == 0x80000001u && !ctls->rdtscp)
+			if (leaf == 0x80000001u && !vmx_get_controls()->rdtscp)
 				r.edx &= ~EXT1_EDX_RDTSCP;
 		}
 		break;

@@ -4,6 +4,7 @@
  * The loop itself is in vcpu_run.c.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
 #include "lib/compiler.h"
 #include "lib/fmt.h"
 #include "lib/mm.h"
@@ -23,6 +24,7 @@ static_assert(offsetof(struct vcpu_regs, r8) == VREG_R8, "entry.S offsets");
 static_assert(offsetof(struct vcpu_regs, r15) == VREG_R15, "entry.S offsets");
 static_assert(offsetof(struct vcpu_regs, cr2) == VREG_CR2, "entry.S offsets");
 static_assert(sizeof(struct vcpu_regs) == VREG_SIZE, "entry.S offsets");
+static_assert(VMX_VERW_SEL == SEL_KDATA, "entry.S: VERW's selector is the host's data segment");
 
 /* Also ends STI / MOV-SS blocking: it covers only the instruction we just completed (25.4.2). */
 void vcpu_skip_insn(struct vcpu *v)

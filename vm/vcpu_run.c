@@ -31,6 +31,7 @@
 #include "vm/vapic.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
+#include "vm/vm_barrier.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 #include "vm/vtimer.h"
@@ -249,7 +250,8 @@ static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_con
 		vcpu_block_done(v);
 	}
 	VCPU_TEST_POINT(v, VTP_BEFORE_ENTRY, false, false);
-	r = vmx_enter(&v->regs, v->launched);
+	/* last: the L1D flush / VERW must come after everything the host touched for this entry */
+	r = vmx_enter(&v->regs, vm_barrier_entry(v, cpu) | (v->launched ? VMX_ENTER_RESUME : 0));
 	pi_env_irq_restore(flags);
 	if (r) {
 		u32 err = r == 2 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;

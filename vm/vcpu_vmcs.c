@@ -6,6 +6,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/spec.h"
 #include "lib/printk.h"
 #include "vm/guest_abi.h"
 #include "vm/vapic.h"
@@ -13,6 +14,13 @@
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
+
+/* The exit path that overwrites the RSB as the CPU needs (vm/vm_barrier.h). */
+static void (*const exit_stubs[])(void) = {
+	[SPEC_RSB_NONE] = vmx_exit_stub,
+	[SPEC_RSB_LITE] = vmx_exit_stub_rsb_lite,
+	[SPEC_RSB_FULL] = vmx_exit_stub_rsb_full,
+};
 
 /* Host state that is the same on every pCPU (25.5, checks in 27.2.2-27.2.4). */
 static void host_state(void)
@@ -33,7 +41,7 @@ static void host_state(void)
 	vmcs_writenat(HOST_IA32_SYSENTER_EIP, 0);
 	vmcs_write64(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write64(HOST_IA32_EFER, rdmsr(MSR_EFER));
-	vmcs_writenat(HOST_RIP, (u64)vmx_exit_stub);
+	vmcs_writenat(HOST_RIP, (u64)exit_stubs[spec_policy()->rsb]);
 	/* HOST_RSP is written by vmx_enter() before every entry. */
 }
 

@@ -2,8 +2,8 @@
  * VM entry and exit (SDM Vol. 3C ch. 27 and 28).  The VMCS saves and loads RSP, RIP, RFLAGS,
  * segment and control registers; everything else (GPRs, CR2) is swapped here.  At a VM exit
  * the CPU loads HOST_RSP, which vmx_enter set to a frame holding the host callee-saved
- * registers and the regs pointer, and jumps to HOST_RIP = vmx_exit_stub with guest values in
- * every GPR.
+ * registers and the regs pointer, and jumps to HOST_RIP (one of the exit stubs) with
+ * guest values in every GPR.
  */
 #include "vmx/vcpu_regs.h"
 
@@ -12,7 +12,7 @@
 	.text
 	.globl vmx_enter
 	.type vmx_enter, @function
-/* int vmx_enter(struct vcpu_regs *regs (rdi), u64 launched (rsi)) */
+/* int vmx_enter(struct vcpu_regs *regs (rdi), u64 flags (rsi)) */
 vmx_enter:
 	pushq %rbp
 	pushq %rbx
@@ -27,7 +27,14 @@ vmx_enter:
 
 	movq VREG_CR2(%rdi), %rax
 	movq %rax, %cr2
-	testq %rsi, %rsi		/* the movs below keep these flags for the jnz */
+	/*
+	 * VERW with a memory operand overwrites the CPU buffers on MD_CLEAR microcode (Intel's
+	 * MDS guidance).  After it the host touches only the guest's own registers in regs.
+	 */
+	testq $VMX_ENTER_VERW, %rsi
+	jz 1f
+	verw vmx_verw_sel(%rip)
+1:	testq $VMX_ENTER_RESUME, %rsi	/* the movs below keep these flags for the jnz */
 	movq VREG_RAX(%rdi), %rax
 	movq VREG_RBX(%rdi), %rbx
 	movq VREG_RCX(%rdi), %rcx
@@ -52,17 +59,31 @@ vmx_enter:
 	movl $1, %eax
 	jc 2f
 	movl $2, %eax
-2:	addq $8, %rsp
-	jmp .Lrestore
+2:	addq $8, %rsp			/* the regs pointer */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
 .Lfail_early:
 	movl $1, %eax
 	jc 2b
 	movl $2, %eax
 	jmp 2b
 
-	.globl vmx_exit_stub
-	.type vmx_exit_stub, @function
-vmx_exit_stub:
+/*
+ * The exit path, three times: HOST_RIP names the one the speculation policy wants (vm/vcpu_vmcs.c,
+ * vmx_exit_stubs[]).  Before the host's first RET, return predictions the guest left in the RSB
+ * must not steer it: "full" overwrites all 32 entries with calls whose return addresses are int3
+ * traps, then drops the stack; "lite" does one call, enough on eIBRS parts against PBRSB (Intel's
+ * "Post-barrier Return Stack Buffer Predictions" guidance); the plain stub does neither.
+ */
+.macro exit_stub name, rsb
+	.globl \name
+	.type \name, @function
+\name:
 	pushq %rax			/* guest rax; 8(%rsp) = regs */
 	movq 8(%rsp), %rax
 	movq %rbx, VREG_RBX(%rax)
@@ -82,9 +103,24 @@ vmx_exit_stub:
 	popq VREG_RAX(%rax)
 	movq %cr2, %rbx
 	movq %rbx, VREG_CR2(%rax)
+	.if \rsb == 2
+	movl $16, %ecx
+1:	call 2f
+	int3
+2:	call 3f
+	int3
+3:	decl %ecx
+	jnz 1b
+	addq $(8 * 32), %rsp
+	lfence
+	.elseif \rsb == 1
+	call 1f
+	int3
+1:	addq $8, %rsp
+	lfence
+	.endif
 	addq $8, %rsp			/* the regs pointer */
 	xorl %eax, %eax
-.Lrestore:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -92,6 +128,17 @@ vmx_exit_stub:
 	popq %rbx
 	popq %rbp
 	ret
+.endm
+
+	exit_stub vmx_exit_stub, 0
+	exit_stub vmx_exit_stub_rsb_lite, 1
+	exit_stub vmx_exit_stub_rsb_full, 2
+
+	.section .rodata
+	.balign 2
+vmx_verw_sel:
+	.word VMX_VERW_SEL		/* a writable data segment: VERW sets ZF */
+	.text
 
 /*
  * With "acknowledge interrupt on exit" the exit has already taken the vector from the local

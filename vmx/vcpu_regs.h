@@ -24,6 +24,12 @@
 #define VREG_CR2  120
 #define VREG_SIZE 128
 
+/* vmx_enter()'s flags */
+#define VMX_ENTER_RESUME 1 /* VMRESUME: the VMCS is launched; else VMLAUNCH */
+#define VMX_ENTER_VERW	 2 /* VERW just before the entry: CPU buffers overwritten (MDS) */
+/* VERW's operand: a writable data segment selector (the host's SEL_KDATA, vm/vcpu.c checks) */
+#define VMX_VERW_SEL 0x10
+
 #ifndef __ASSEMBLY__
 #include "lib/types.h"
 
@@ -35,15 +41,18 @@ struct vcpu_regs {
 };
 
 /*
- * Enters the guest of the current VMCS with VMLAUNCH (launched == 0) or VMRESUME and returns
- * at its next VM exit (or failed entry, which the VMCS reports as an exit with bit 31 set).
+ * Enters the guest of the current VMCS with VMLAUNCH or VMRESUME (flags & VMX_ENTER_RESUME) and
+ * returns at its next VM exit (or failed entry, which the VMCS reports as an exit with bit 31
+ * set).  VMX_ENTER_VERW adds a VERW right before it (vm/vm_barrier.c).
  * @pre IRQs off; the current VMCS's host state is this pCPU's; HOST_RIP = vmx_exit_stub.
  * @post 0 after a VM exit (regs hold the guest's registers), 1 on VMfailInvalid,
  *       2 on VMfailValid (VM_INSTRUCTION_ERROR says why); host callee-saved registers kept.
  */
-int vmx_enter(struct vcpu_regs *regs, u64 launched);
-/* The host-state RIP of every VMCS. */
+int vmx_enter(struct vcpu_regs *regs, u64 flags);
+/* The host-state RIP of every VMCS: no RSB overwrite, one entry (PBRSB), all 32 entries. */
 void vmx_exit_stub(void);
+void vmx_exit_stub_rsb_lite(void);
+void vmx_exit_stub_rsb_full(void);
 /* Runs host IDT vector `vector` as if it had arrived (for exits with ack-interrupt-on-exit). */
 void vmx_host_int(u8 vector);
 #endif

@@ -3,7 +3,8 @@
  * pCPU; each gets its own seed (ISO_OP_ROLE), and they take turns with HC_YIELD.  Each first
  * reads what a fresh vCPU must see (initial x87/SSE/AVX state, XCR0 = 1, zero debug registers
  * and SYSCALL/SWAPGS/RDTSCP MSRs), then writes values derived from its seed into everything the
- * VMCS does not hold, and after every turn of the other VM checks that its values survived: a
+ * VMCS does not hold (and DR7, which it holds only with the debug-controls), and after every
+ * turn of the other VM checks that its values survived: a
  * value of the other VM's, or a lost one, is a FAIL line naming the register.
  *
  * XCR0 stays 1 for the first rounds; one VM turns AVX on early, the other only in its last
@@ -34,7 +35,7 @@ static const char *const fresh_names[NMSRS] = {"fresh KERNEL_GS_BASE", "fresh ST
 
 static u8 fx[512] __attribute__((aligned(16)));
 static u64 seed;
-static bool avx, rdtscp, failed_once[32];
+static bool avx, rdtscp, failed_once[40];
 static u32 fails;
 
 /* A value only this VM writes: the seed in the top byte, k below; canonical (bit 47 clear). */
@@ -124,8 +125,11 @@ static u64 get_dr(int n)
 	case 3:
 		asm volatile("mov %%dr3, %0" : "=r"(v));
 		break;
-	default:
+	case 6:
 		asm volatile("mov %%dr6, %0" : "=r"(v));
+		break;
+	default:
+		asm volatile("mov %%dr7, %0" : "=r"(v));
 		break;
 	}
 	return v;
@@ -145,10 +149,22 @@ static void set_dr(int n, u64 v)
 	case 3:
 		asm volatile("mov %0, %%dr3" : : "r"(v));
 		break;
-	default:
+	case 6:
 		asm volatile("mov %0, %%dr6" : : "r"(v));
 		break;
+	default:
+		asm volatile("mov %0, %%dr7" : : "r"(v));
+		break;
 	}
+}
+
+/*
+ * DR7: condition and length fields of this VM's own, no breakpoint enabled (L0-3 and G0-3 stay
+ * clear, SDM Vol. 3B 18.2.4), so the value is only stored, never acted on.
+ */
+static u64 dr7_mine(void)
+{
+	return 0x400 | (seed & 1 ? 0x00550000u : 0x00ff0000u);
 }
 
 /* RDMSR that survives a #GP (the MSR not being the guest's): *gp tells. */
@@ -193,6 +209,7 @@ static void check_fresh(void)
 	for (int i = 0; i < 4; i++)
 		check(5, get_dr(i) == 0, "fresh DR0-3", get_dr(i), 0);
 	check(6, (get_dr(6) & 0xf) == 0, "fresh DR6 B0-B3", get_dr(6), 0xffff0ff0);
+	check(32, get_dr(7) == 0x400, "fresh DR7", get_dr(7), 0x400);
 	for (u32 i = 0; i < NMSRS; i++) {
 		if (i == NMSRS - 1 && !rdtscp)
 			continue;
@@ -223,6 +240,7 @@ static void write_mine(bool with_avx)
 	for (int i = 0; i < 4; i++)
 		set_dr(i, pat(10 + i) & 0x00007fffffffffffull);
 	set_dr(6, 0xffff0ff0u | (seed & 1 ? 0x5 : 0xa));
+	set_dr(7, dr7_mine());
 	for (u32 i = 0; i < NMSRS; i++)
 		if (i < NMSRS - 1 || rdtscp)
 			wrmsr_gp(msrs[i], msr_value(i));
@@ -256,6 +274,7 @@ static void check_mine(bool with_avx, u64 xcr0)
 		      pat(10 + i) & 0x00007fffffffffffull);
 	check(23, (get_dr(6) & 0xf) == (seed & 1 ? 0x5 : 0xa), "DR6 B0-B3", get_dr(6),
 	      seed & 1 ? 0x5 : 0xa);
+	check(33, get_dr(7) == dr7_mine(), "DR7", get_dr(7), dr7_mine());
 	for (u32 i = 0; i < NMSRS; i++) {
 		if (i == NMSRS - 1 && !rdtscp)
 			continue;

@@ -273,6 +273,7 @@ enum exit_reason {
 #define PROC2_APIC_REG_VIRT	    (1u << 8)
 #define PROC2_VIRTUAL_INTR_DELIVERY (1u << 9)
 /* VM-exit controls (25.7.1). */
+#define EXIT_CTL_SAVE_DEBUG	      (1u << 2)
 #define EXIT_CTL_HOST_ADDR_SPACE_SIZE (1u << 9)
 #define EXIT_CTL_ACK_INTR_ON_EXIT     (1u << 15)
 #define EXIT_CTL_SAVE_PAT	      (1u << 18)
@@ -280,6 +281,7 @@ enum exit_reason {
 #define EXIT_CTL_SAVE_EFER	      (1u << 20)
 #define EXIT_CTL_LOAD_EFER	      (1u << 21)
 /* VM-entry controls (25.8.1). */
+#define ENTRY_CTL_LOAD_DEBUG	   (1u << 2)
 #define ENTRY_CTL_IA32E_MODE_GUEST (1u << 9)
 #define ENTRY_CTL_LOAD_PAT	   (1u << 14)
 #define ENTRY_CTL_LOAD_EFER	   (1u << 15)

@@ -262,13 +262,20 @@ static bool compute_controls(void)
 	ctls.apic_regs = ctls.proc2 & PROC2_APIC_REG_VIRT;
 	ctls.vid = ctls.proc2 & PROC2_VIRTUAL_INTR_DELIVERY;
 	ctls.posted = ctls.pin & PIN_POSTED_INTR;
+	/*
+	 * Save/load debug controls: the guest's DR7 and IA32_DEBUGCTL live in the VMCS (28.3,
+	 * 27.3.2.1).  Without them a VM exit sets DR7 to 400H (28.5.1) and the entry does not load
+	 * it back: every guest would lose its DR7 at each exit.
+	 */
 	ok &= adjust("exit", caps.exit,
 		     EXIT_CTL_HOST_ADDR_SPACE_SIZE | EXIT_CTL_ACK_INTR_ON_EXIT | EXIT_CTL_SAVE_PAT |
-			     EXIT_CTL_LOAD_PAT | EXIT_CTL_SAVE_EFER | EXIT_CTL_LOAD_EFER,
+			     EXIT_CTL_LOAD_PAT | EXIT_CTL_SAVE_EFER | EXIT_CTL_LOAD_EFER |
+			     EXIT_CTL_SAVE_DEBUG,
 		     0, &ctls.exit);
 	ok &= adjust("entry", caps.entry,
-		     ENTRY_CTL_IA32E_MODE_GUEST | ENTRY_CTL_LOAD_PAT | ENTRY_CTL_LOAD_EFER, 0,
-		     &ctls.entry);
+		     ENTRY_CTL_IA32E_MODE_GUEST | ENTRY_CTL_LOAD_PAT | ENTRY_CTL_LOAD_EFER |
+			     ENTRY_CTL_LOAD_DEBUG,
+		     0, &ctls.entry);
 	if (preempt_timer_forced_off())
 		ctls.pin &= ~PIN_PREEMPTION_TIMER;
 	ctls.preempt_timer = ctls.pin & PIN_PREEMPTION_TIMER;

@@ -1,7 +1,8 @@
 /*
  * vmx-reg-leak: two VMs of guests/regleak.c pinned to one pCPU, forced to interleave with
  * HC_YIELD, each with its own seed: everything the VMCS does not hold (x87, SSE, AVX, XCR0,
- * DR0-3, DR6, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX) must start as a fresh
+ * DR0-3, DR6, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX; and DR7, which the VMCS
+ * switches with the save/load debug controls) must start as a fresh
  * vCPU's and survive the other VM's turns (vm/vcpu_ctx.c).  The guests' FAIL lines name the
  * register; the host checks that the turns really interleaved on one pCPU and prints what a
  * switch of the guest context cost there.

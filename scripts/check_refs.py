@@ -29,6 +29,7 @@ EXTERNAL = {
 	"set_current_state",  # Linux's scheduler
 	"seq_cst",  # C11 memory order
 	"arrow_lake", "corei7_icelake_u", "broadwell_ult", "corei3_cnl",  # Bochs CPU models
+	"TLB_flush",  # Bochs's cpu/paging.cc
 	"path/file.c",  # the placeholder in tests/host/rules.mk's usage line
 }
 EXTS = "c|h|S|md|py|sh|mk|cfg|in|ld|txt"

@@ -54,11 +54,10 @@ static bool option_all(void)
 static void report(const struct spec_cpu *c, bool all)
 {
 	static const char *const rsb[] = {"off", "lite (PBRSB)", "full (32 entries)"};
-	const struct spec_policy *p = &policy;
-
 	static const char *const ctrl[] = {"", " (eIBRS)", " (BHI_DIS_S)", " (eIBRS, BHI_DIS_S)"};
-	u32 bits = (p->host_spec_ctrl & SPEC_CTRL_IBRS ? 1 : 0) |
-		   (p->host_spec_ctrl & SPEC_CTRL_BHI_DIS_S ? 2 : 0);
+	const struct spec_policy *p = &policy;
+	u32 bits = ((p->host_spec_ctrl & SPEC_CTRL_IBRS) ? 1 : 0) |
+		   ((p->host_spec_ctrl & SPEC_CTRL_BHI_DIS_S) ? 2 : 0);
 
 	printk("spec: CPUID.7:EDX %#x, IA32_ARCH_CAPABILITIES %#lx%s; host SPEC_CTRL %#lx%s; "
 	       "IBPB between VMs %s; L1D flush on entry %s; VERW on entry %s; RSB after exit %s"

@@ -1,8 +1,9 @@
 /*
  * RDMSR/WRMSR exits (the MSR bitmap of vm/vapic.c lets only x2APIC accesses through, SDM
  * Vol. 3C 26.1.3); APIC MSRs go to vm/vapic.c.  A few MSRs
- * are emulated against the VMCS or per-vCPU state; every other index gets #GP(0) injected,
- * which is what a CPU without that MSR does.
+ * are emulated against the VMCS or per-vCPU state (KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK,
+ * TSC_AUX: vm/vcpu_ctx.c); every other index gets #GP(0) injected, which is what a CPU
+ * without that MSR does.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
@@ -42,7 +43,7 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 {
 	u64 val;
 
-	if (vapic_rdmsr(v, (u32)v->regs.rcx, &val))
+	if (vapic_rdmsr(v, (u32)v->regs.rcx, &val) || vcpu_ctx_rdmsr(v, (u32)v->regs.rcx, &val))
 		goto done;
 	switch ((u32)v->regs.rcx) {
 	case PIHV_MSR_SCRATCH:
@@ -84,6 +85,13 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 			return gp(v);
 		vcpu_skip_insn(v);
 		return EXIT_RESUME;
+	}
+	switch (vcpu_ctx_wrmsr(v, msr, val)) {
+	case 1:
+		vcpu_skip_insn(v);
+		return EXIT_RESUME;
+	case -1:
+		return gp(v);
 	}
 	switch (msr) {
 	case PIHV_MSR_SCRATCH:

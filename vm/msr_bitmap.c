@@ -4,8 +4,8 @@
  * write-low at 2048, write-high at 3072.  Any MSR outside both ranges always exits.
  *
  * Built all-ones (every access exits), then opened only where another module says the guest
- * may reach the MSR itself: vm/vapic.c (x2APIC registers the CPU virtualizes) and
- * vm/vcpu_ctx.c (the MSRs switched per vCPU).  Until this initcall
+ * may reach the MSR itself: vm/vapic.c (x2APIC registers the CPU virtualizes), and nothing
+ * else (docs/isolation.md: no MSR reaches the hardware unchecked).  Until this initcall
  * ran the pointer is NULL and VMX is not ready; after it, nothing writes the page again.
  */
 #include "lib/initcall.h"
@@ -16,7 +16,6 @@
 #include "lib/test_seam.h"
 #include "vm/msr_bitmap.h"
 #include "vm/vapic.h"
-#include "vm/vcpu_ctx.h"
 #include "vmx/vmx.h"
 
 /* Written by the BSP's INIT_VM initcall only; read-only from then on (any pCPU). */
@@ -53,7 +52,6 @@ static int msr_bitmap_init(void)
 	memset(b, 0xff, 4096);
 	bitmap = b;
 	vapic_msr_bitmap_init();
-	vcpu_ctx_bitmap_init();
 	return 0;
 }
 INITCALL(INIT_VM, msr_bitmap_init);

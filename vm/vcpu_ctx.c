@@ -1,9 +1,9 @@
 /*
  * Switching the guest state VMX does not switch (vcpu_ctx.h says what and why).
  *
- * Ownership of the registers: owner[cpu] is the serial of the vCPU whose state the registers of
- * pCPU cpu hold (0: none, or the boot state).  A save leaves them unchanged, so a vCPU that
- * comes back to the same pCPU with nothing loaded in between (owner still its serial, and its
+ * Ownership of the registers: ctx_pcpus[cpu].owner is the serial of the vCPU whose state the
+ * registers of pCPU cpu hold (0: none, or the boot state).  A save leaves them unchanged, so a vCPU
+ * that comes back to the same pCPU with nothing loaded in between (owner still its serial, and its
  * last save was from this pCPU) needs no restore: the common case of a lone vCPU preempted by
  * its slice or woken from HLT.  A vCPU that ran elsewhere since always restores, because its
  * newer state is in its save area, not in these registers.  The scheduler guarantees the order:
@@ -14,12 +14,20 @@
  * enabled (SDM Vol. 1 13.7, 13.8).  A component a guest turned off keeps its values in the
  * registers, and another guest could turn it on and read them: saving and restoring the whole
  * mask for everyone is what prevents that.
+ *
+ * The six MSRs: every guest RDMSR/WRMSR of them exits (the MSR bitmap opens only x2APIC
+ * registers) and is emulated here against the registers, which hold the vCPU's values while it
+ * runs; SWAPGS, SYSCALL, RDTSCP and RDPID use them with no exit.  Only an emulated WRMSR can
+ * change STAR..TSC_AUX, so their saved copy is always current: a switch-out reads back only
+ * KERNEL_GS_BASE (SWAPGS exchanges it unseen), and a switch-in writes the others only where
+ * the pCPU holds a different value.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/xsave.h"
+#include "arch/x86/percpu.h"
+#include "lib/initcall.h"
 #include "lib/mm.h"
 #include "lib/string.h"
-#include "vm/msr_bitmap.h"
 #include "vm/vcpu.h"
 #include "vm/vcpu_ctx.h"
 
@@ -43,20 +51,79 @@ static u32 nr_msrs;
 
 struct vcpu_ctx_stats vcpu_ctx_stats[MAX_CPUS];
 
-/* (per pCPU) written only by that pCPU in its switch hooks, IRQs off */
-static u64 owner[MAX_CPUS];
+/*
+ * Per pCPU, written only by that pCPU (switch hooks and the WRMSR exits of the vCPU it runs,
+ * IRQs off): whose state its registers hold, and what its STAR..TSC_AUX registers hold, so
+ * that a restore writes only the ones that differ (none, between two vCPUs of one guest OS).
+ */
+struct ctx_pcpu {
+	u64 owner; /* serial of the vCPU whose state the registers hold; 0 none */
+	bool msrs_known;
+	u64 msrs[VCPU_CTX_MSRS]; /* [0] (KERNEL_GS_BASE) unused: SWAPGS changes it unseen */
+};
+static struct ctx_pcpu ctx_pcpus[MAX_CPUS];
 /* vCPU serials; written by the BSP's thread only (vm_create) */
 static u64 next_serial = 1;
 
-void vcpu_ctx_bitmap_init(void)
+/* INIT_VM, BSP, before any VM exists. */
+static int vcpu_ctx_setup(void)
 {
 	bool aux = (cpuid(0x80000000u).eax >= 0x80000001u &&
 		    (cpuid(0x80000001u).edx & CPUID_EXT1_EDX_RDTSCP)) ||
 		   (cpuid_count(7, 0).ecx & CPUID_7_ECX_RDPID);
 
 	nr_msrs = aux ? VCPU_CTX_MSRS : VCPU_CTX_MSRS - 1;
+	return 0;
+}
+INITCALL(INIT_VM, vcpu_ctx_setup);
+
+static int msr_index(u32 msr)
+{
 	for (u32 i = 0; i < nr_msrs; i++)
-		msr_bitmap_allow(ctx_msrs[i], true, true);
+		if (ctx_msrs[i] == msr)
+			return (int)i;
+	return -1;
+}
+
+/* What the CPU accepts in 4-level paging (SDM Vol. 3A 3.3.7.1); stricter under LA57. */
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+bool vcpu_ctx_rdmsr(struct vcpu *v, u32 msr, u64 *val)
+{
+	int i = msr_index(msr);
+
+	if (i < 0)
+		return false;
+	/* the vCPU is loaded: KERNEL_GS_BASE is in the register (SWAPGS moves it unseen) */
+	*val = i == 0 ? rdmsr(msr) : v->ctx.msrs[i];
+	return true;
+}
+
+int vcpu_ctx_wrmsr(struct vcpu *v, u32 msr, u64 val)
+{
+	int i = msr_index(msr);
+
+	if (i < 0)
+		return 0;
+	/*
+	 * The CPU's own #GP(0) conditions (SDM Vol. 4 table 2-2), checked before the host's WRMSR
+	 * could take them itself: addresses must be canonical, SFMASK and TSC_AUX are 32 bits.
+	 */
+	if (msr == MSR_STAR)
+		;
+	else if (msr == MSR_SFMASK || msr == MSR_TSC_AUX) {
+		if (val >> 32)
+			return -1;
+	} else if (!canonical(val)) {
+		return -1;
+	}
+	wrmsr(msr, val);
+	v->ctx.msrs[i] = val;
+	ctx_pcpus[pcpu_id()].msrs[i] = val;
+	return 1;
 }
 
 int vcpu_ctx_init(struct vcpu *v)
@@ -144,9 +211,9 @@ void vcpu_ctx_save(struct vcpu *v, u32 cpu)
 	for (int i = 0; i < 4; i++)
 		c->dr[i] = read_dr(i);
 	c->dr6 = read_dr(6);
-	for (u32 i = 0; i < nr_msrs; i++)
-		c->msrs[i] = rdmsr(ctx_msrs[i]);
-	owner[cpu] = c->serial;
+	/* only KERNEL_GS_BASE can have changed without an exit (SWAPGS): the others are current */
+	c->msrs[0] = rdmsr(MSR_KERNEL_GS_BASE);
+	ctx_pcpus[cpu].owner = c->serial;
 	c->cpu = cpu;
 	vcpu_ctx_stats[cpu].saves++;
 	vcpu_ctx_stats[cpu].save_ticks += rdtsc() - t0;
@@ -157,7 +224,9 @@ void vcpu_ctx_load(struct vcpu *v, u32 cpu)
 	struct vcpu_ctx *c = &v->ctx;
 	u64 mask = xsave_mask(), t0 = rdtsc();
 
-	if (owner[cpu] == c->serial && c->cpu == cpu) {
+	struct ctx_pcpu *pc = &ctx_pcpus[cpu];
+
+	if (pc->owner == c->serial && c->cpu == cpu) {
 		vcpu_ctx_stats[cpu].load_skips++;
 	} else {
 		if (mask) {
@@ -171,9 +240,15 @@ void vcpu_ctx_load(struct vcpu *v, u32 cpu)
 		for (int i = 0; i < 4; i++)
 			write_dr(i, c->dr[i]);
 		write_dr(6, c->dr6);
-		for (u32 i = 0; i < nr_msrs; i++)
+		wrmsr(MSR_KERNEL_GS_BASE, c->msrs[0]);
+		for (u32 i = 1; i < nr_msrs; i++) {
+			if (pc->msrs_known && pc->msrs[i] == c->msrs[i])
+				continue;
 			wrmsr(ctx_msrs[i], c->msrs[i]);
-		owner[cpu] = c->serial;
+			pc->msrs[i] = c->msrs[i];
+		}
+		pc->msrs_known = true;
+		pc->owner = c->serial;
 		vcpu_ctx_stats[cpu].loads++;
 		vcpu_ctx_stats[cpu].load_ticks += rdtsc() - t0;
 	}

@@ -4,8 +4,9 @@
  * nothing else) and pihv therefore switches per vCPU when a pCPU changes vCPU:
  *   - x87/SSE/AVX/AVX-512 registers and XCR0 (XSAVE area per vCPU; XSETBV exits, exit_xsetbv);
  *   - DR0-DR3 and DR6 (DR7 and IA32_DEBUGCTL are in the VMCS);
- *   - IA32_KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK and TSC_AUX, which the guest reads and
- *     writes directly (the MSR bitmap lets them through): SWAPGS, SYSCALL and RDTSCP use them.
+ *   - IA32_KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK and TSC_AUX, which SWAPGS, SYSCALL,
+ *     RDTSCP and RDPID use without an exit; RDMSR/WRMSR of them exit (exit_msr.c) and are
+ *     emulated against the registers, with the CPU's own checks.
  * The host itself uses none of these (no FP/SIMD code, no SWAPGS/SYSCALL, no debug
  * breakpoints), so guest values may stay in the registers while the host runs: they are saved at
  * switch-out and restored at switch-in, not at every exit.  A vCPU switched back in on the pCPU
@@ -47,7 +48,9 @@ void vcpu_ctx_save(struct vcpu *v, u32 cpu);
 void vcpu_ctx_load(struct vcpu *v, u32 cpu);
 /* XSETBV exit: v's new XCR0, checked by the caller.  @pre v loaded on this pCPU. */
 void vcpu_ctx_set_xcr0(struct vcpu *v, u64 xcr0);
-/* The MSR bitmap lets the switched MSRs through (vm/msr_bitmap.c, init). */
-void vcpu_ctx_bitmap_init(void);
+/* RDMSR of a switched MSR.  @pre v loaded here.  @return false: not one of them. */
+bool vcpu_ctx_rdmsr(struct vcpu *v, u32 msr, u64 *val);
+/* WRMSR of one.  @pre v loaded here.  @return 1 done, 0 not one of them, -1 #GP(0). */
+int vcpu_ctx_wrmsr(struct vcpu *v, u32 msr, u64 val);
 
 #endif

@@ -210,6 +210,17 @@ void pi_put(struct pi_vcpu *pv, bool blocking, bool preempted, bool guest_irqs_e
 	 */
 	if (preempted || !arm)
 		pi_env_test_and_set_bit(&pv->desc.control, PI_CTL_SN_BIT); /* M:put_sn */
+	/*
+	 * Halting with IF=1 but not armed because posting is off (D').  A post that came after the
+	 * last pending check, while SN was still 0, set ON and sent NOTIFY, which root mode
+	 * ignores; its poster kicks us only if it read posting_enabled as 0, and a detach between
+	 * its read and ours hides even that.  SN is set now, so no poster sets ON any more: ON
+	 * says exactly whether such a post came.  Then arm after all, and pi_arm_wakeup's
+	 * self-IPI wakes us.
+	 */
+	if (blocking && guest_irqs_enabled && !preempted && !arm &&
+	    pi_ctl_on(pi_env_load64(&pv->desc.control))) /* M:unarmed_on */
+		pi_arm_wakeup(pv);
 }
 
 void pi_wakeup_handler(unsigned int cpu)

@@ -92,6 +92,9 @@ void pi_load(struct pi_vcpu *pv, unsigned int cpu);
  * @post if blocking && guest_irqs_enabled && posting enabled: on this pCPU's list with
  *       NV=WAKEUP, and a PI_WAKEUP_VECTOR self-IPI is pending if ON was already set (bug 7).
  *       if preempted or not armed as above: SN=1 (bugs 6, 11).
+ *       if blocking && guest_irqs_enabled && !preempted with posting disabled, and ON was set
+ *       by a post that raced a detach (ON is set once SN is): armed as above as well, with
+ *       SN=1 and the self-IPI pending.
  */
 void pi_put(struct pi_vcpu *pv, bool blocking, bool preempted, bool guest_irqs_enabled);
 

@@ -180,6 +180,15 @@ const struct sim_scenario sim_scenarios[] = {
 		.script = { S(LOAD(A), HALT(A), PREEMPT(A), LOAD(A)),
 			    S(LOAD(B), POST(A, 0x40)) },
 	},
+	{
+		.name = "detach_vs_post_at_halt",
+		.bug = "-",
+		.what = "vIPI that saw posting on races a detach while the target halts",
+		.ncpus = 3, .nvcpus = 1, .posting_mask = 1, .bound = 3,
+		.script = { S(LOAD(A), HALT(A), LOAD(A)),
+			    S(POST(A, 0x40)),
+			    S(DISABLE(A)) },
+	},
 };
 
 const int sim_nscenarios = ARRAY_SIZE(sim_scenarios);

@@ -29,13 +29,15 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 	arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c \
 	arch/x86/pci.c arch/x86/paging.c arch/x86/timer.c arch/x86/smp.c arch/x86/smp_call.c \
 	arch/x86/nmi.c arch/x86/xsave.c arch/x86/spec.c
+TRACE_SRCS := trace/trace.c trace/trace_ring.c trace/trace_fmt.c trace/trace_opts.c
 KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c kernel/initcall.c \
 	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c \
 	kernel/console.c
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/entry.S vmx/ept.c
 VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c vm/vm_barrier.c \
 	vm/vm.c vm/exit.c vm/exit_cpuid.c vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c \
-	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c
+	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c \
+	vm/vcpu_trace.c
 VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c
 # pi/pi.c reaches shared memory only through its environment (pi/pi_env.h), out of line so
 # that the simulator can preempt at every call.  The kernel's environment (vm/pi_env.c) is
@@ -47,8 +49,8 @@ PI_LTO_OBJS := $(patsubst %,$(BUILD)/k/%.lto.o,$(PI_LTO_SRCS))
 
 # The product: what users boot.  The test image is the same objects plus test code only
 # (the in-kernel test framework and cases, the test guests, the test seam's implementation).
-PRODUCT_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(ARCH_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) $(VM_SRCS) \
-	$(VMBOOT_SRCS)
+PRODUCT_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(ARCH_SRCS) $(TRACE_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) \
+	$(VM_SRCS) $(VMBOOT_SRCS)
 TESTK_SRCS := $(filter-out tests/emu/cases/%,$(wildcard tests/emu/*.c)) \
 	$(wildcard tests/emu/cases/*.c) guests/images.S guests/images.c
 PRODUCT_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(PRODUCT_SRCS)) $(BUILD)/k/pi+env.o
@@ -142,7 +144,8 @@ compdb:
 	@echo "compdb: wrote $(BUILD)/compile_commands.json ($$(grep -c '"file"' $(BUILD)/compile_commands.json) commands)"
 
 # Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
-UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c
+UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c trace/trace_ring.c trace/trace_fmt.c \
+	trace/trace_opts.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

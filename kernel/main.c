@@ -129,6 +129,10 @@ void kernel_main(u32 magic, u32 mbi)
 	cmdline_init(&cmdline);
 	cmdline_register(&cmdline, "apic");
 	cmdline_register(&cmdline, "spec"); /* arch/x86/spec.c: auto or all */
+	/* trace/trace.c: what to record, records per pCPU, one VM exit in N */
+	cmdline_register(&cmdline, "trace");
+	cmdline_register(&cmdline, "trace_buf");
+	cmdline_register(&cmdline, "trace_exits");
 	cmdline_parse(bi.cmdline, &cmdline);
 	for (u32 i = 0; i < cmdline.nr_errors; i++)
 		printk("cmdline: %s\n", cmdline.errors[i]); /* each says what was ignored */

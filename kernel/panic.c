@@ -7,6 +7,7 @@
 #include "lib/printk.h"
 #include "arch/x86/power.h"
 #include "lib/test_seam.h"
+#include "trace/trace.h"
 
 static u32 panicking; /* first CPU to panic wins; the others park silently */
 
@@ -21,6 +22,8 @@ void panic_begin(void)
 
 __noreturn void panic_end(void)
 {
+	/* What the pCPUs did up to here, if tracing is on (best effort: they may go on). */
+	trace_dump_panic();
 	/* A test image ends the run as its protocol says (Test result: ERROR). */
 	if (test_seam.panic_end)
 		test_seam.panic_end();

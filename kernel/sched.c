@@ -14,6 +14,7 @@
 #include "kernel/sched.h"
 #include "lib/assert.h"
 #include "lib/test_seam.h"
+#include "trace/trace.h"
 
 struct sched_rq sched_rqs[MAX_CPUS];
 
@@ -38,6 +39,7 @@ void sched_entity_init(struct sched_entity *se, const char *name, const struct s
 	se->blocking = false;
 	se->on_cpu = false;
 	se->migrate_to = SCHED_NO_PIN;
+	se->trace_id = TRACE_NO_VCPU;
 	se->nr_switch_in = se->nr_preempted = se->nr_blocked = 0;
 	se->nr_woken = se->nr_migrations = 0;
 }
@@ -82,6 +84,7 @@ static void finish_migration(struct sched_entity *se, u32 src, u32 dst)
 	se->nr_migrations++;
 	spin_unlock(&b->lock);
 	spin_unlock(&a->lock);
+	TRACE(TRACE_EV_MIGRATE, TRACE_F_DEFERRED, se->trace_id, src, dst);
 	sched_kick(dst);
 }
 
@@ -146,6 +149,10 @@ struct sched_entity *sched_switch(u32 cpu)
 	spin_unlock(&rq->lock);
 
 	if (out) {
+		TRACE(TRACE_EV_SWITCH_OUT,
+		      (blocked ? TRACE_F_BLOCKING : 0) | (preempted ? TRACE_F_PREEMPTED : 0) |
+			      (prev->state == SE_DEAD ? TRACE_F_DEAD : 0),
+		      prev->trace_id, 0, 0);
 		prev->ops->switch_out(prev, blocked, preempted);
 		if (move_to != SCHED_NO_PIN)
 			finish_migration(prev, cpu, move_to);
@@ -155,6 +162,7 @@ struct sched_entity *sched_switch(u32 cpu)
 	if (next) {
 		/* A wake-on-the-way-in (sched_wake of the runner) has nothing to do: it runs. */
 		next->nr_switch_in++;
+		TRACE(TRACE_EV_SWITCH_IN, 0, next->trace_id, 0, 0);
 		next->ops->switch_in(next, cpu);
 	}
 	return next;
@@ -168,6 +176,7 @@ void sched_block(struct sched_entity *se)
 	ASSERT(rq->curr == se && se->state == SE_RUNNING);
 	se->blocking = true;
 	spin_unlock_irqrestore(&rq->lock, f);
+	TRACE(TRACE_EV_BLOCK, 0, se->trace_id, 0, 0);
 	/*
 	 * Like set_current_state(): the caller's last check for pending work (pi_has_pending)
 	 * must not be satisfied before "blocking" is visible, or a post + sched_wake() on
@@ -195,6 +204,8 @@ bool sched_wake(struct sched_entity *se)
 		woke = true;
 	}
 	spin_unlock_irqrestore(&rq->lock, f);
+	if (woke)
+		TRACE(TRACE_EV_WAKE, kick ? TRACE_F_WAS_BLOCKED : 0, se->trace_id, cpu, 0);
 	if (kick)
 		sched_kick(cpu);
 	return woke;
@@ -247,6 +258,7 @@ bool sched_migrate(struct sched_entity *se, u32 dst)
 		spin_unlock(&b->lock);
 		spin_unlock_irqrestore(&a->lock, f);
 		if (ok) {
+			TRACE(TRACE_EV_MIGRATE, 0, se->trace_id, src, dst);
 			if (se->state == SE_RUNNABLE)
 				sched_kick(dst);
 			return true;

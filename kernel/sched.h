@@ -49,6 +49,7 @@ struct sched_entity {
 	bool blocking;	/* RUNNING and about to block; see above */
 	bool on_cpu;	/* between picked and switched out: must not migrate */
 	u32 migrate_to; /* SCHED_NO_PIN or a pending migration target */
+	u16 trace_id;	/* names it in trace records (trace/trace.h); set by its owner */
 	/* statistics, written by the owning pCPU */
 	u64 nr_switch_in, nr_preempted, nr_blocked, nr_woken, nr_migrations;
 };

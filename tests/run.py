@@ -117,6 +117,12 @@ class Test:
 		if self.emu == "host" and not self.command:
 			raise ValueError("[%s]: emu = host needs a command" % name)
 		self.file = sec.get("file", "").strip()  # optional kernel override, relative to the root
+		# emulators only: a host command that reads the run's cleaned log ({log}) afterwards;
+		# the entry passes only if it exits with 0 (e.g. scripts/trace2perfetto.py --check)
+		self.check = sec.get("check", "").strip()
+		if self.check and self.emu == "host":
+			raise ValueError("[%s]: check is for emulator entries (a host entry has command)"
+					 % name)
 
 	@staticmethod
 	def _regexes(sec, key):
@@ -519,9 +525,25 @@ def run_test(t, iso, live=False):
 		f.write(text)
 	outcome, reason = classify(t, text, rc, timed_out, emu_log)
 	ok, msg = verdict(t, outcome, reason, text)
+	if ok and t.check:
+		ok, msg = run_check(t, msg)
 	if live and not text.endswith("\n"):
 		print()
 	return ok, msg, outcome, time.time() - start, reason
+
+
+def run_check(t, msg):
+	"""The entry's `check` command on its cleaned log: (ok, message).  Its output goes to
+	build/logs/NAME/check.out; a failure names the first FAIL: line of it."""
+	cmd = t.check.replace("{log}", shlex.quote(t.log))
+	out_path = os.path.join(t.logdir, "check.out")
+	rc, timed_out = run_proc(cmd, 120, out_path, shell=True)
+	text = clean_log(open(out_path, "rb").read())
+	if rc == 0 and not timed_out:
+		return True, msg + "; check passed"
+	first = re.search(r"^FAIL:.*$", text, re.M)
+	return False, "check failed (rc %d): %s (%s)" % (
+		rc, first.group(0) if first else (text.strip().split("\n") or [""])[-1], rel(out_path))
 
 
 def failure_tail(t, n=15):
@@ -646,7 +668,7 @@ def main_show(tests, name):
 	print("[%s]" % t.name)
 	for k in ("emu", "smp", "cpu", "quantum", "machine", "mem", "cmdline", "timeout", "expect",
 		  "groups",
-		  "match", "nomatch", "modules", "command"):
+		  "match", "nomatch", "modules", "command", "check"):
 		print("  %-9s = %s" % (k, getattr(t, k)))
 	if t.emu != "host":
 		iso = os.path.join(ISODIR, "<hash>.iso")
@@ -773,6 +795,9 @@ def main():
 	ap.add_argument("--cpu", help="--run/--debug CPU model")
 	ap.add_argument("--extra-args", help="--run/--debug extra QEMU arguments")
 	ap.add_argument("--guests", help="--run/--iso: guest list file (default guests/demo.vms)")
+	ap.add_argument("--append-cmdline", metavar="OPTS", default="",
+			help="add these options to the command line of every selected emulator entry "
+			     "(e.g. trace=on; make trace, make bench APPEND=...)")
 	ap.add_argument("--config", default=CFG, help=argparse.SUPPRESS)
 	args = ap.parse_args()
 
@@ -794,6 +819,11 @@ def main():
 		tests = load_tests(args.config)
 	except (ValueError, configparser.Error, re.error) as e:
 		sys.exit("run.py: %s: %s" % (rel(args.config), e))
+	extra = " ".join(args.append_cmdline.split())
+	if extra:
+		for t in tests:
+			if t.emu != "host":
+				t.cmdline = (t.cmdline + " " + extra).strip()
 	if args.list:
 		return main_list(tests, args)
 	if args.show:

@@ -9,6 +9,7 @@
 #include "arch/x86/percpu.h"
 #include "lib/printk.h"
 #include "kernel/sched.h"
+#include "trace/trace.h"
 #include "vm/exit.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
@@ -112,6 +113,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 
 	v->exit_reason = raw;
 	v->exits_total++;
+	if (trace_on(TRACE_EV_EXIT))
+		trace_exit(v->se.trace_id, raw);
 	if (unlikely(reason >= EXIT_REASON_MAX || (raw & EXIT_REASON_ENTRY_FAIL)))
 		return exit_unusual(v, raw);
 	e = &exit_table[reason];

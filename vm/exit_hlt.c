@@ -19,6 +19,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
 #include "kernel/sched.h"
+#include "trace/trace.h"
 #include "vm/exit.h"
 #include "vm/halt_poll.h"
 #include "vm/pi_stats.h"
@@ -56,7 +57,12 @@ enum exit_action exit_hlt(struct vcpu *v)
 		v->st.hlt_pending++;
 		return EXIT_RESUME;
 	} else if (v->poll_tsc) {
-		if (halt_poll(v, cpu)) {
+		TRACE(TRACE_EV_POLL, 0, v->se.trace_id, v->poll_tsc, 0);
+		bool hit = halt_poll(v, cpu);
+
+		TRACE(TRACE_EV_POLL, TRACE_F_END | (hit ? TRACE_F_HIT : 0), v->se.trace_id,
+		      v->poll_tsc, 0);
+		if (hit) {
 			v->st.poll_hits++;
 			v->st.poll_hit_writes += pi_pcpu_stats[cpu].desc_writes - w0;
 			return EXIT_RESUME;

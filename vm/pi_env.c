@@ -17,6 +17,7 @@
 #include "kernel/sched.h"
 #include "pi/pi.h"
 #include "pi/pi_env.h"
+#include "trace/trace.h"
 #include "vm/pi_stats.h"
 #include "vm/vcpu.h"
 
@@ -186,7 +187,10 @@ void pi_env_wake(struct pi_vcpu *pv)
 static void on_pi_wakeup(struct trap_frame *f)
 {
 	pi_pcpu_stats[pcpu_id()].wakeup_irqs++;
+	/* the WAKE records between the two are the vCPUs it woke */
+	TRACE(TRACE_EV_WAKEUP_IRQ, 0, TRACE_NO_VCPU, 0, 0);
 	pi_wakeup_handler(pcpu_id());
+	TRACE(TRACE_EV_WAKEUP_IRQ, TRACE_F_END, TRACE_NO_VCPU, 0, 0);
 }
 
 /*
@@ -198,6 +202,7 @@ static void on_pi_wakeup(struct trap_frame *f)
 static void on_pi_notify(struct trap_frame *f)
 {
 	pi_pcpu_stats[pcpu_id()].notify_irqs++;
+	TRACE(TRACE_EV_NOTIFY_IRQ, 0, TRACE_NO_VCPU, 0, 0);
 }
 
 static int pi_env_setup(void)

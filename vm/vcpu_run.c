@@ -29,7 +29,9 @@
 #include "vm/exit.h"
 #include "vm/pi_stats.h"
 #include "vm/vapic.h"
+#include "trace/trace.h"
 #include "vm/vcpu.h"
+#include "vm/vcpu_trace.h"
 #include "vm/vm.h"
 #include "vm/vm_barrier.h"
 #include "vmx/vmcs.h"
@@ -84,7 +86,10 @@ static void switch_in(struct sched_entity *se, u32 cpu)
 	struct vcpu *v = se_vcpu(se);
 
 	vcpu_ctx_load(v, cpu);
-	pi_load(&v->pi, cpu);
+	if (trace_on(TRACE_EV_PI_LOAD))
+		vcpu_trace_pi_load(v, cpu);
+	else
+		pi_load(&v->pi, cpu);
 	v->st.loads++;
 	vtimer_switch_in(v, cpu);
 	/* The VMCS's host-state fields are those of prev_cpu: set up there or rewritten below. */
@@ -121,7 +126,10 @@ static void switch_out(struct sched_entity *se, bool blocking, bool preempted)
 	struct vcpu *v = se_vcpu(se);
 
 	VCPU_TEST_POINT(v, VTP_BEFORE_PUT, blocking, preempted);
-	pi_put(&v->pi, blocking, preempted, v->block_if);
+	if (trace_on(TRACE_EV_PI_PUT))
+		vcpu_trace_pi_put(v, blocking, preempted);
+	else
+		pi_put(&v->pi, blocking, preempted, v->block_if);
 	VCPU_TEST_POINT(v, VTP_AFTER_PUT, blocking, preempted);
 	if (blocking)
 		v->st.puts_blocking++;
@@ -153,6 +161,7 @@ void vcpu_init(struct vcpu *v, bool pinned)
 {
 	pi_vcpu_init(&v->pi, v->pcpu);
 	sched_entity_init(&v->se, v->vm->name, &vcpu_sched_ops);
+	v->se.trace_id = trace_vcpu_register(v->vm->name, v->index);
 	v->se.pin = pinned ? v->pcpu : SCHED_NO_PIN;
 	v->poll_tsc = vcpu_halt_poll_max_for(v);
 	for (u32 c = 0; c < MAX_CPUS; c++)
@@ -161,6 +170,8 @@ void vcpu_init(struct vcpu *v, bool pinned)
 
 void vcpu_post(struct vcpu *v, u8 vector)
 {
+	bool coalesced = false, notified;
+
 	fetch_add(&v->st.posted, 1);
 	/*
 	 * The same vector still pending (in the PIR, or in the virtual-APIC IRR) merges with this
@@ -169,10 +180,16 @@ void vcpu_post(struct vcpu *v, u8 vector)
 	 */
 	if ((load_relaxed(&v->pi.desc.pir[vector / 64]) >> (vector % 64) & 1) ||
 	    (v->vapic &&
-	     (load_relaxed(&v->vapic[(0x200 + 16 * (vector / 32)) / 4]) >> (vector % 32) & 1)))
+	     (load_relaxed(&v->vapic[(0x200 + 16 * (vector / 32)) / 4]) >> (vector % 32) & 1))) {
 		fetch_add(&v->st.coalesced, 1);
-	if (pi_post(&v->pi, vector))
+		coalesced = true;
+	}
+	notified = pi_post(&v->pi, vector);
+	if (notified)
 		fetch_add(&v->st.post_notified, 1);
+	TRACE(TRACE_EV_POST,
+	      (notified ? TRACE_F_NOTIFIED : 0) | (coalesced ? TRACE_F_COALESCED : 0),
+	      v->se.trace_id, vector, load_relaxed(&v->pi.desc.control));
 }
 
 bool vcpu_has_pending(struct vcpu *v)
@@ -345,9 +362,11 @@ void vcpu_loop(struct vcpu_run *run)
 			if (balance(cpu))
 				continue;
 			pi_pcpu_stats[cpu].idle_halts++;
+			TRACE(TRACE_EV_IDLE, 0, TRACE_NO_VCPU, 0, 0);
 			/* sti; hlt: an interrupt that is already pending ends the hlt at once */
 			cpu_safe_halt();
 			irq_disable();
+			TRACE(TRACE_EV_IDLE, TRACE_F_END, TRACE_NO_VCPU, 0, 0);
 			continue;
 		}
 		/*

@@ -14,6 +14,7 @@
 #include "lib/printk.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
+#include "trace/trace.h"
 #include "vm/guest_abi.h"
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
@@ -210,6 +211,8 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 	watchdog_stop(&wd);
 	/* every vCPU is done: what the guests printed goes out before the caller's next line */
 	console_flush();
+	/* The run's picture, when tracing is on: every pCPU's loop has ended. */
+	trace_dump("run");
 }
 
 void vm_run(struct vm **vms, u32 nr_vms)

@@ -1,0 +1,62 @@
+/*
+ * INTERFACE: the scheduling and posted-interrupt trace (docs/pi.md "Tracing").
+ *
+ * Off unless the command line asks (trace=on, or trace=<categories>; trace_buf=<records per
+ * pCPU>; trace_exits=<N>: one VM exit in N).  Every trace point is
+ *
+ *     TRACE(TRACE_EV_..., flags, vcpu, a, b);
+ *
+ * which costs, while tracing is off, one load of a read-mostly word and one branch that is
+ * never taken: the arguments are only evaluated inside it.  A point that needs more than its
+ * arguments (a descriptor read before and after a call) tests trace_on() itself and calls an
+ * out-of-line helper.  Records go to the calling pCPU's ring (trace/trace_ring.h); the rings
+ * are printed over the serial console at the end of each vm_run and, best effort, on panic.
+ */
+#ifndef TRACE_TRACE_H
+#define TRACE_TRACE_H
+
+#include "lib/compiler.h"
+#include "lib/types.h"
+#include "trace/trace_rec.h"
+
+/*
+ * Written once at boot (and cleared by a panic dump), read by every trace point: alone in its
+ * cache line, so that no write to a neighbour ever takes the line away from the readers.
+ */
+struct trace_config {
+	u32 mask;	/* BIT(enum trace_event) for each event recorded; 0: tracing off */
+	u32 exit_every; /* record one VM exit in this many, per pCPU (trace_exits=) */
+} __aligned(64);
+
+extern struct trace_config trace_config;
+
+static inline bool trace_on(enum trace_event ev)
+{
+	return unlikely(READ_ONCE(trace_config.mask) & BIT(ev));
+}
+
+#define TRACE(ev, flags, vcpu, a, b)                                                               \
+	do {                                                                                       \
+		if (trace_on(ev))                                                                  \
+			trace_emit((ev), (flags), (vcpu), (a), (b));                               \
+	} while (0)
+
+/* Appends a record to this pCPU's ring.  Any context; IRQs may be on. */
+void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b);
+
+/* A VM exit: recorded if it is the trace_exits-th on this pCPU since the last one recorded. */
+void trace_exit(u16 vcpu, u32 raw_reason);
+
+/*
+ * Names a new vCPU for the dumps ("<vm>/<index>"; vm must outlive the run).  @return its trace
+ * id, or TRACE_NO_VCPU when the table is full.  BSP thread context (VM creation).
+ */
+u16 trace_vcpu_register(const char *vm, u32 index);
+
+/* Prints every record since the last dump (end of a run).  Nothing when tracing is off. */
+void trace_dump(const char *why);
+
+/* A panic: stops recording, then dumps, once.  Any pCPU, IRQs off. */
+void trace_dump_panic(void);
+
+#endif

@@ -65,6 +65,10 @@ def main():
 	cmd = [sys.executable, os.path.join(ROOT, "tests", "run.py"), "--config", CFG]
 	if jobs:
 		cmd += ["-j", jobs]
+	# `make bench APPEND=trace=on`: the same boots with more options (what tracing costs)
+	if sys.argv[1:2] == ["--append-cmdline"] and len(sys.argv) > 2:
+		cmd += ["--append-cmdline", sys.argv[2]]
+		print("bench: every command line gets '%s'" % sys.argv[2], flush=True)
 	print("bench: booting %s" % os.path.relpath(CFG, ROOT), flush=True)
 	rc = subprocess.call(cmd)
 	cols, table, units, bad = [], {}, {}, []

@@ -2,6 +2,10 @@
 # All of them go through tests/run.py, the one runner; docs/testing.md describes them.
 #
 #   make test-emu [EMU=qemu,bochs] [TESTS="boot-* selftest-fail"] [GROUP=quick] [J=2]
+#            [APPEND="trace=on"]     options added to every selected entry's command line
+#   make trace TEST=<name> [APPEND=...] [WINDOW=70ms:76ms]
+#                             runs that entry with trace=on and writes $(BUILD)/trace/<name>.json
+#                             (Perfetto / chrome://tracing) and .svg (docs/pi.md "Tracing")
 #   make iso [GUESTS=list]    $(BUILD)/pihv.iso: the product and the VMs of the guest list
 #                             (guests/demo.vms); CMDLINE="test=NAME" makes a test image's ISO
 #   make run [EMU=auto|kvm|bochs|qemu|qemu-efi|qemu-kernel] [GUESTS=list] [CMDLINE=...]
@@ -13,14 +17,18 @@ TESTS ?=
 GROUP ?=
 J ?=
 CMDLINE ?=
+APPEND ?=
+TEST ?=
+WINDOW ?=
 GUESTS ?= guests/demo.vms
 RUN_TIMEOUT ?= 180
 
 RUNPY := python3 tests/run.py
 RUNPY_SEL := $(if $(EMU),--emu '$(EMU)') $(if $(TESTS),--tests '$(TESTS)') \
-	$(if $(GROUP),--group '$(GROUP)') $(if $(J),-j $(J))
+	$(if $(GROUP),--group '$(GROUP)') $(if $(J),-j $(J)) \
+	$(if $(APPEND),--append-cmdline '$(APPEND)')
 
-.PHONY: test-emu iso run debug
+.PHONY: test-emu iso run debug trace
 
 test-emu: all
 	@$(RUNPY) $(RUNPY_SEL)
@@ -38,6 +46,14 @@ run:
 	@$(MAKE) --no-print-directory all $(GUEST_BINS)
 	@$(RUNPY) --run --emu '$(or $(EMU),auto)' --cmdline '$(CMDLINE)' --guests '$(GUESTS)' \
 		--timeout $(RUN_TIMEOUT)
+
+# The run's outcome is printed but does not stop the conversion: a failing run's picture is the
+# one most worth looking at.
+trace: all
+	@test -n '$(TEST)' || { echo "make trace: say which test, e.g. make trace TEST=pi-blocked"; exit 2; }
+	@$(RUNPY) --tests '$(TEST)' --append-cmdline 'trace=on $(APPEND)' || true
+	@python3 scripts/trace2perfetto.py $(BUILD)/logs/$(TEST).log --json $(BUILD)/trace/$(TEST).json \
+		--svg $(BUILD)/trace/$(TEST).svg $(if $(WINDOW),--window '$(WINDOW)')
 
 debug: all
 	@$(RUNPY) --debug --emu '$(or $(EMU),qemu-kernel)' --cmdline '$(CMDLINE)'

@@ -22,6 +22,8 @@ static const struct cmdline_num cmdline_nums[] = {
 	{"watchdog_ms", 0, 86400000},	/* 0: no watchdog; at most one day */
 	{"smp", 1, MAX_CPUS},		/* CPUs to bring up */
 	{"loglevel", 0, 7},
+	{"trace_buf", 64, 1048576},	/* trace records per pCPU (32 bytes each) */
+	{"trace_exits", 1, 0xffffffff}, /* record one VM exit in N */
 };
 
 /* Longest piece of a rejected value quoted in its message (CMDLINE_ERROR_LEN must hold it). */

@@ -28,9 +28,7 @@
 #include "trace/trace_opts.h"
 #include "trace/trace_ring.h"
 
-#define TRACE_BUF_DEFAULT 16384 /* records per pCPU: 512 KiB */
-#define TRACE_BUF_MIN	  64
-#define TRACE_BUF_MAX	  (1u << 20) /* 32 MiB per pCPU */
+#define TRACE_BUF_DEFAULT 16384 /* records per pCPU (512 KiB); trace_buf= is 64..2^20 */
 #define TRACE_MAX_VCPUS	  256
 
 struct trace_config trace_config;
@@ -82,45 +80,14 @@ u16 trace_vcpu_register(const char *vm, u32 index)
 	return (u16)id;
 }
 
+/* trace_buf= (kernel/cmdline.c checked its range) rounded up to a power of two */
 static u64 option_records(void)
 {
-	const char *s = kernel_option("trace_buf");
-	u64 v = 0, size = TRACE_BUF_MIN;
+	u64 want = kernel_option_u64("trace_buf", TRACE_BUF_DEFAULT), size = 1;
 
-	if (!s)
-		return TRACE_BUF_DEFAULT;
-	for (; *s >= '0' && *s <= '9' && v <= TRACE_BUF_MAX; s++)
-		v = v * 10 + (u64)(*s - '0');
-	if (*s == 'k' || *s == 'K') {
-		v *= 1024;
-		s++;
-	}
-	if (*s || !v) {
-		printk("trace: trace_buf=%s is not a number of records; using %u\n",
-		       kernel_option("trace_buf"), TRACE_BUF_DEFAULT);
-		return TRACE_BUF_DEFAULT;
-	}
-	v = MIN(v, (u64)TRACE_BUF_MAX);
-	while (size < v)
+	while (size < want)
 		size *= 2;
 	return size;
-}
-
-static u32 option_exit_every(void)
-{
-	const char *s = kernel_option("trace_exits");
-	u64 v = 0;
-
-	if (!s)
-		return 1;
-	for (; *s >= '0' && *s <= '9' && v < 0xffffffffull; s++)
-		v = v * 10 + (u64)(*s - '0');
-	if (*s || !v || v > 0xffffffffull) {
-		printk("trace: trace_exits=%s is not a count; recording every VM exit\n",
-		       kernel_option("trace_exits"));
-		return 1;
-	}
-	return (u32)v;
 }
 
 /* INIT_LATE: every pCPU that will run vCPUs is online, and pages can be allocated. */
@@ -155,7 +122,7 @@ static int trace_setup(void)
 		}
 		trace_ring_init(&rings[c], recs, records);
 	}
-	trace_config.exit_every = option_exit_every();
+	trace_config.exit_every = (u32)kernel_option_u64("trace_exits", 1);
 	trace_events_name((u32)mask, names, sizeof(names));
 	printk("trace: on: %s; %lu records (%lu KiB) per pCPU on %u pCPUs; VM exits 1 in %u\n",
 	       names, records, pages * PAGE_SIZE / 1024, n, trace_config.exit_every);

@@ -52,20 +52,16 @@ static u32 panic_dumping; /* (atomic) the first panic dumps, later ones do not *
 
 void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
 {
-	struct trace_ring *r = &rings[pcpu_id()];
+	u32 cpu = pcpu_id();
+	struct trace_ring *r = &rings[cpu];
 
+	if (type == TRACE_EV_EXIT) {
+		if (++exits_seen[cpu] < trace_config.exit_every)
+			return;
+		exits_seen[cpu] = 0;
+	}
 	if (r->recs)
 		trace_ring_write(r, rdtsc(), type, flags, vcpu, a, b);
-}
-
-void trace_exit(u16 vcpu, u32 raw_reason)
-{
-	u32 cpu = pcpu_id();
-
-	if (++exits_seen[cpu] < trace_config.exit_every)
-		return;
-	exits_seen[cpu] = 0;
-	trace_emit(TRACE_EV_EXIT, 0, vcpu, raw_reason, 0);
 }
 
 u16 trace_vcpu_register(const char *vm, u32 index)

@@ -93,6 +93,7 @@ static enum exit_action exit_unusual(struct vcpu *v, u32 raw)
 {
 	u32 reason = raw & 0xffff;
 
+	TRACE(TRACE_EV_EXIT, 0, v->se.trace_id, raw, 0);
 	if (reason < EXIT_REASON_MAX)
 		v->exits[reason]++;
 	/* A failed entry reports reason 33/34/41 with bit 31 (SDM Vol. 3C 27.8). */
@@ -113,10 +114,10 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 
 	v->exit_reason = raw;
 	v->exits_total++;
-	if (trace_on(TRACE_EV_EXIT))
-		trace_exit(v->se.trace_id, raw);
 	if (unlikely(reason >= EXIT_REASON_MAX || (raw & EXIT_REASON_ENTRY_FAIL)))
 		return exit_unusual(v, raw);
+	/* after the check: before it, GCC evaluates the rare case ahead of the trace point */
+	TRACE(TRACE_EV_EXIT, 0, v->se.trace_id, raw, 0);
 	e = &exit_table[reason];
 	v->exits[reason]++;
 	if (unlikely(!e->handler))

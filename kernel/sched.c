@@ -82,9 +82,9 @@ static void finish_migration(struct sched_entity *se, u32 src, u32 dst)
 	if (se->state == SE_RUNNABLE)
 		list_add_tail(&se->link, &sched_rqs[dst].queue);
 	se->nr_migrations++;
+	TRACE(TRACE_EV_MIGRATE, TRACE_F_DEFERRED, se->trace_id, src, dst);
 	spin_unlock(&b->lock);
 	spin_unlock(&a->lock);
-	TRACE(TRACE_EV_MIGRATE, TRACE_F_DEFERRED, se->trace_id, src, dst);
 	sched_kick(dst);
 }
 
@@ -175,8 +175,8 @@ void sched_block(struct sched_entity *se)
 
 	ASSERT(rq->curr == se && se->state == SE_RUNNING);
 	se->blocking = true;
-	spin_unlock_irqrestore(&rq->lock, f);
 	TRACE(TRACE_EV_BLOCK, 0, se->trace_id, 0, 0);
+	spin_unlock_irqrestore(&rq->lock, f);
 	/*
 	 * Like set_current_state(): the caller's last check for pending work (pi_has_pending)
 	 * must not be satisfied before "blocking" is visible, or a post + sched_wake() on
@@ -197,15 +197,15 @@ bool sched_wake(struct sched_entity *se)
 		list_add_tail(&se->link, &rq->queue);
 		se->nr_woken++;
 		woke = kick = true;
+		TRACE(TRACE_EV_WAKE, TRACE_F_WAS_BLOCKED, se->trace_id, cpu, 0);
 	} else if (se->blocking) {
 		/* RUNNING, or RUNNABLE after a preempted block: woken before it switched out */
 		se->blocking = false;
 		se->nr_woken++;
 		woke = true;
+		TRACE(TRACE_EV_WAKE, 0, se->trace_id, cpu, 0);
 	}
 	spin_unlock_irqrestore(&rq->lock, f);
-	if (woke)
-		TRACE(TRACE_EV_WAKE, kick ? TRACE_F_WAS_BLOCKED : 0, se->trace_id, cpu, 0);
 	if (kick)
 		sched_kick(cpu);
 	return woke;
@@ -254,11 +254,11 @@ bool sched_migrate(struct sched_entity *se, u32 dst)
 			}
 			__atomic_store_n(&se->cpu, dst, __ATOMIC_RELEASE);
 			se->nr_migrations++;
+			TRACE(TRACE_EV_MIGRATE, 0, se->trace_id, src, dst);
 		}
 		spin_unlock(&b->lock);
 		spin_unlock_irqrestore(&a->lock, f);
 		if (ok) {
-			TRACE(TRACE_EV_MIGRATE, 0, se->trace_id, src, dst);
 			if (se->state == SE_RUNNABLE)
 				sched_kick(dst);
 			return true;

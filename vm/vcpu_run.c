@@ -170,7 +170,7 @@ void vcpu_init(struct vcpu *v, bool pinned)
 
 void vcpu_post(struct vcpu *v, u8 vector)
 {
-	bool coalesced = false, notified;
+	bool coalesced = false;
 
 	fetch_add(&v->st.posted, 1);
 	/*
@@ -184,12 +184,12 @@ void vcpu_post(struct vcpu *v, u8 vector)
 		fetch_add(&v->st.coalesced, 1);
 		coalesced = true;
 	}
-	notified = pi_post(&v->pi, vector);
-	if (notified)
+	if (trace_on(TRACE_EV_POST)) {
+		vcpu_trace_post(v, vector, coalesced);
+		return;
+	}
+	if (pi_post(&v->pi, vector))
 		fetch_add(&v->st.post_notified, 1);
-	TRACE(TRACE_EV_POST,
-	      (notified ? TRACE_F_NOTIFIED : 0) | (coalesced ? TRACE_F_COALESCED : 0),
-	      v->se.trace_id, vector, load_relaxed(&v->pi.desc.control));
 }
 
 bool vcpu_has_pending(struct vcpu *v)

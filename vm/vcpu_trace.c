@@ -23,3 +23,14 @@ void vcpu_trace_pi_put(struct vcpu *v, bool blocking, bool preempted)
 	trace_emit(TRACE_EV_PI_PUT, flags, v->se.trace_id, before,
 		   load_relaxed(&v->pi.desc.control));
 }
+
+void vcpu_trace_post(struct vcpu *v, u8 vector, bool coalesced)
+{
+	bool notified = pi_post(&v->pi, vector);
+
+	if (notified)
+		fetch_add(&v->st.post_notified, 1);
+	trace_emit(TRACE_EV_POST,
+		   (notified ? TRACE_F_NOTIFIED : 0) | (coalesced ? TRACE_F_COALESCED : 0),
+		   v->se.trace_id, vector, load_relaxed(&v->pi.desc.control));
+}

@@ -1,8 +1,9 @@
 /*
- * The vCPU's trace points that need more than their arguments (trace/trace.h): pi_load and
- * pi_put with the descriptor's control word read before and after.  Called only when
- * trace_on() said so; the caller makes the plain call otherwise, so tracing off costs one
- * branch.  The two reads are snapshots: a poster may set ON in between.
+ * The vCPU's trace points that need more than their arguments (trace/trace.h): pi_load,
+ * pi_put and pi_post with the descriptor's control word read before and/or after.  Called only
+ * when trace_on() said so, instead of the plain call, so tracing off costs one branch and no
+ * value has to be kept across the call for the record.  The reads are snapshots: a poster may
+ * set ON in between.
  */
 #ifndef VM_VCPU_TRACE_H
 #define VM_VCPU_TRACE_H
@@ -13,5 +14,7 @@
 void vcpu_trace_pi_load(struct vcpu *v, u32 cpu);
 /* pi_put(&v->pi, blocking, preempted, v->block_if), recorded as TRACE_EV_PI_PUT. */
 void vcpu_trace_pi_put(struct vcpu *v, bool blocking, bool preempted);
+/* vcpu_post's pi_post(&v->pi, vector) and notified count, recorded as TRACE_EV_POST. */
+void vcpu_trace_post(struct vcpu *v, u8 vector, bool coalesced);
 
 #endif

@@ -29,8 +29,7 @@ ARCH_SRCS := arch/x86/idt_entry.S arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c 
 	arch/x86/vtd.c arch/x86/vtd_qi.c arch/x86/vtd_fault.c arch/x86/vtd_irq.c arch/x86/ioapic.c \
 	arch/x86/pci.c arch/x86/paging.c arch/x86/timer.c arch/x86/smp.c arch/x86/smp_call.c \
 	arch/x86/nmi.c arch/x86/xsave.c arch/x86/spec.c
-TRACE_SRCS := trace/trace.c trace/trace_thunk.S trace/trace_ring.c trace/trace_fmt.c \
-	trace/trace_opts.c
+TRACE_SRCS := trace/trace.c trace/trace_ring.c trace/trace_fmt.c trace/trace_opts.c
 KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c kernel/initcall.c \
 	kernel/mm.c kernel/memmap.c kernel/sched.c kernel/sched_kick.c kernel/test_seam.c \
 	kernel/console.c

@@ -50,7 +50,7 @@ static u32 nr_vcpu_names; /* (atomic: release after the entry is written) */
 static bool trace_booted;
 static u32 panic_dumping; /* (atomic) the first panic dumps, later ones do not */
 
-void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
+__trace_preserves_all void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
 {
 	u32 cpu = pcpu_id();
 	struct trace_ring *r = &rings[cpu];

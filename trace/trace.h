@@ -42,18 +42,25 @@ static inline bool trace_on(enum trace_event ev)
 	} while (0)
 
 /*
+ * In the kernel trace_emit() preserves every register it touches, caller-saved ones included
+ * (the kernel is built with -mgeneral-regs-only, which that needs), and trace points call it
+ * from inline asm that clobbers nothing.  So a trace point does not make the function around
+ * it keep values in callee-saved registers, with pushes and pops paid while tracing is off (a
+ * plain call cost 13 Bochs ticks on the CPUID exit round trip, docs/bench.md).  The host unit
+ * tests' stand-in is a plain function.
+ */
+#if __STDC_HOSTED__
+#define __trace_preserves_all
+#else
+#define __trace_preserves_all __attribute__((no_caller_saved_registers))
+#endif
+
+/*
  * Appends a record to this pCPU's ring (a VM exit only if it is the trace_exits-th on this
  * pCPU since the last one recorded).  Any context; IRQs may be on.
  */
-void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b);
+__trace_preserves_all void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b);
 
-/*
- * trace_emit() as a trace point calls it: in the kernel through trace_emit_thunk
- * (trace/trace_thunk.S), which preserves every register, so that the call does not make the
- * function around the trace point save and restore callee-saved registers while tracing is
- * off (a plain call cost 13 Bochs ticks on the CPUID exit round trip that way).  The host
- * unit tests call trace_emit itself.
- */
 static inline void trace_call(u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
 {
 #if __STDC_HOSTED__
@@ -61,8 +68,12 @@ static inline void trace_call(u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
 #else
 	register u64 r8 asm("r8") = b;
 
-	/* no red zone in the kernel (-mno-red-zone): a call below the stack pointer is safe */
-	asm volatile("call trace_emit_thunk"
+	/*
+	 * No red zone in the kernel (-mno-red-zone), so a call below the stack pointer is safe;
+	 * the stack may be 8 bytes off 16-byte alignment here, which general-register code does
+	 * not mind.
+	 */
+	asm volatile("call trace_emit"
 		     :
 		     : "D"((u64)type), "S"((u64)flags), "d"((u64)vcpu), "c"(a), "r"(r8)
 		     : "memory");

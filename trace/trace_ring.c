@@ -11,24 +11,6 @@ void trace_ring_init(struct trace_ring *r, struct trace_rec *recs, u64 size)
 	r->dumped = 0;
 }
 
-void trace_ring_write(struct trace_ring *r, u64 tsc, u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
-{
-	/* The claim: an IRQ on this pCPU that traces from here on gets the next slot. */
-	u64 seq = __atomic_fetch_add(&r->head, 1, __ATOMIC_RELAXED);
-	struct trace_rec *rec = &r->recs[seq & r->mask];
-
-	/* Invalidate first, so a concurrent reader never takes old fields for new ones. */
-	__atomic_store_n(&rec->seq, 0, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	rec->tsc = tsc;
-	rec->type = type;
-	rec->flags = flags;
-	rec->vcpu = vcpu;
-	rec->a = a;
-	rec->b = b;
-	__atomic_store_n(&rec->seq, (u32)(seq + 1), __ATOMIC_RELEASE);
-}
-
 void trace_ring_span(const struct trace_ring *r, u64 *from, u64 *to, u64 *dropped)
 {
 	u64 head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);

@@ -55,6 +55,9 @@ __trace_preserves_all void trace_emit(u8 type, u8 flags, u16 vcpu, u64 a, u64 b)
 	u32 cpu = pcpu_id();
 	struct trace_ring *r = &rings[cpu];
 
+	/* a panic dump stops the recording; the patched jumps stay */
+	if (!(READ_ONCE(trace_config.mask) & BIT(type)))
+		return;
 	if (type == TRACE_EV_EXIT) {
 		if (++exits_seen[cpu] < trace_config.exit_every)
 			return;
@@ -86,6 +89,39 @@ static u64 option_records(void)
 	return size;
 }
 
+extern const struct trace_site __trace_sites_start[], __trace_sites_end[];
+
+/*
+ * Turns the trace_on() NOPs of the events in mask into jumps to their "yes" side.  The text is
+ * read-only (W^X): CR0.WP is cleared around the writes, on this CPU, with IRQs off.  No other
+ * pCPU runs a trace point yet (they idle until the first vm_run), and each takes an interrupt,
+ * which serializes, before it does (SDM Vol. 3A 9.1.3, cross-modifying code).
+ */
+static u32 trace_patch_sites(u32 mask)
+{
+	unsigned long flags = irq_save();
+	u64 cr0 = read_cr0();
+	u32 n = 0;
+
+	write_cr0(cr0 & ~CR0_WP);
+	for (const struct trace_site *s = __trace_sites_start; s < __trace_sites_end; s++) {
+		u8 *at = (u8 *)s->at;
+		s32 rel = (s32)(s->target - (s->at + 5));
+
+		if (!(mask & BIT(s->ev)))
+			continue;
+		/* the displacement first, then the opcode: the NOP is whole until the last byte */
+		for (u32 i = 0; i < 4; i++)
+			at[1 + i] = (u8)((u32)rel >> (8 * i));
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		at[0] = 0xe9; /* jmp rel32 */
+		n++;
+	}
+	write_cr0(cr0);
+	irq_restore(flags);
+	return n;
+}
+
 /* INIT_LATE: every pCPU that will run vCPUs is online, and pages can be allocated. */
 static int trace_setup(void)
 {
@@ -93,7 +129,7 @@ static int trace_setup(void)
 	u64 records, pages;
 	char bad[24], names[64];
 	s64 mask;
-	u32 n = pcpu_count();
+	u32 n = pcpu_count(), sites;
 
 	if (!opt)
 		return 0;
@@ -107,7 +143,7 @@ static int trace_setup(void)
 	if (!mask)
 		return 0;
 	records = option_records();
-	pages = records * sizeof(struct trace_rec) / PAGE_SIZE;
+	pages = ALIGN_UP(records * sizeof(struct trace_rec), PAGE_SIZE) / PAGE_SIZE;
 	for (u32 c = 0; c < n; c++) {
 		struct trace_rec *recs = pages_alloc((u32)pages);
 
@@ -119,11 +155,13 @@ static int trace_setup(void)
 		trace_ring_init(&rings[c], recs, records);
 	}
 	trace_config.exit_every = (u32)kernel_option_u64("trace_exits", 1);
-	trace_events_name((u32)mask, names, sizeof(names));
-	printk("trace: on: %s; %lu records (%lu KiB) per pCPU on %u pCPUs; VM exits 1 in %u\n",
-	       names, records, pages * PAGE_SIZE / 1024, n, trace_config.exit_every);
 	trace_booted = true;
 	store_release(&trace_config.mask, (u32)mask);
+	sites = trace_patch_sites((u32)mask);
+	trace_events_name((u32)mask, names, sizeof(names));
+	printk("trace: on: %s; %lu records (%lu KiB) per pCPU on %u pCPUs; VM exits 1 in %u; "
+	       "%u trace points\n",
+	       names, records, pages * PAGE_SIZE / 1024, n, trace_config.exit_every, sites);
 	return 0;
 }
 INITCALL(INIT_LATE, trace_setup);

@@ -30,10 +30,41 @@ struct trace_config {
 
 extern struct trace_config trace_config;
 
-static inline bool trace_on(enum trace_event ev)
+/*
+ * Is ev being recorded?  In the kernel each use is a 5-byte NOP that trace_setup() turns into
+ * a jump to the "yes" side when it enables ev at boot (a static key: tracing off costs the NOP,
+ * no load, no branch); the sites are listed in section .trace_sites (struct trace_site).  The
+ * host unit tests test the mask instead.
+ */
+#if __STDC_HOSTED__
+static inline bool __trace_on(enum trace_event ev)
 {
-	return unlikely(READ_ONCE(trace_config.mask) & BIT(ev));
+	return READ_ONCE(trace_config.mask) & BIT(ev);
 }
+#else
+struct trace_site {
+	u64 at;	    /* the NOP */
+	u64 target; /* where the jump goes */
+	u64 ev;	    /* enum trace_event */
+};
+
+static inline __attribute__((always_inline)) bool __trace_on(enum trace_event ev)
+{
+	asm goto("1: .byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n\t" /* nopl 0(%%rax,%%rax,1) */
+		 ".pushsection .trace_sites, \"a\"\n\t"
+		 ".balign 8\n\t"
+		 ".quad 1b, %l[on], %c0\n\t"
+		 ".popsection"
+		 :
+		 : "i"(ev)
+		 :
+		 : on);
+	return false;
+on:
+	return true;
+}
+#endif
+#define trace_on(ev) unlikely(__trace_on(ev))
 
 #define TRACE(ev, flags, vcpu, a, b)                                                               \
 	do {                                                                                       \

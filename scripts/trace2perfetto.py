@@ -560,7 +560,7 @@ def to_svg(t, m, clock, width=1400):
 									y(r.cpu) + lane,
 									html.escape(t.name(r.vcpu))))
 	for r, cpu, tsc, how in m.posts:
-		if not clock.inside(r.tsc, tsc):
+		if not clock.inside(r.tsc):  # an arrow cut at its start would name the wrong poster
 			continue
 		x0, y0, x1, y1 = x(r.tsc), y(r.cpu) + lane / 2, x(tsc), y(cpu) + lane / 2
 		tip = "post %#x from pCPU %d to %s: %s, %s" % (
@@ -584,9 +584,8 @@ def to_svg(t, m, clock, width=1400):
 										      PALETTE[i]))
 		out.append('<text x="%d" y="%d">%s</text>' % (lx + 16, ly, html.escape(vm)))
 		lx += 24 + 7 * len(vm)
-	out.append('<text x="%d" y="%d" fill="#333">| arrow: post (poster to where it landed); red '
-		   'triangle: WAKEUP irq; black bar: block; green/red strip: halt-poll hit/miss</text>'
-		   % (lx + 6, ly))
+	out.append('<text x="%d" y="%d" fill="#333">arrow: post, poster to where it landed; '
+		   'triangle: WAKEUP irq; bar: block; strip: halt-poll hit/miss</text>' % (lx + 6, ly))
 	out.append('</svg>')
 	return "\n".join(out) + "\n"
 

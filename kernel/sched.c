@@ -97,6 +97,13 @@ struct sched_entity *sched_switch(u32 cpu)
 
 	spin_lock(&rq->lock);
 	prev = rq->curr;
+	/*
+	 * A migration to this pCPU is none: it was asked for again while prev was being switched
+	 * out on its way here (sched_migrate saw on_cpu).  Kept, it would leave prev off every
+	 * queue below and then "migrate" it from here to here.
+	 */
+	if (prev && prev->migrate_to == cpu)
+		prev->migrate_to = SCHED_NO_PIN;
 	if (prev) {
 		if (prev->state == SE_DEAD) {
 			out = true;

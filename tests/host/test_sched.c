@@ -253,3 +253,46 @@ TEST(sched_preempted_while_blocking_and_migrating)
 	EXPECT_LOG("out:a:B- ");
 	EXPECT_EQ(a.state, SE_BLOCKED);
 }
+
+/*
+ * The balancer of the target pCPU asks for the same migration again while the entity is being
+ * switched out for it (its switch_out hook running, on_cpu set): once it runs there, that
+ * request names the pCPU it is on.  Its next switch-out there must queue it there, not
+ * "migrate" it to itself (which took that run queue's lock twice).
+ */
+static struct sched_entity *again_se;
+static u32 again_to;
+
+static void hook_out_again(struct sched_entity *se, bool blocking, bool preempted)
+{
+	hook_out(se, blocking, preempted);
+	if (se == again_se) {
+		again_se = NULL;
+		EXPECT_TRUE(sched_migrate(se, again_to));
+	}
+}
+
+TEST(sched_migration_asked_again_during_switch_out)
+{
+	static const struct sched_ops again_ops = {hook_in, hook_out_again};
+	struct sched_entity a, b;
+
+	reset();
+	sched_entity_init(&a, "a", &again_ops);
+	sched_entity_init(&b, "b", &ops);
+	sched_add(&a, 0);
+	EXPECT_TRUE(sched_switch(0) == &a);
+	EXPECT_TRUE(sched_migrate(&a, 1)); /* running: applied when switched out */
+	again_se = &a;
+	again_to = 1;
+	EXPECT_TRUE(sched_switch(0) == NULL);
+	EXPECT_EQ(a.cpu, 1);
+	sched_add(&b, 1);
+	EXPECT_TRUE(sched_switch(1) == &a);
+	sched_set_need_resched(1);
+	EXPECT_TRUE(sched_switch(1) == &b);
+	EXPECT_EQ(a.cpu, 1);
+	EXPECT_EQ(a.state, SE_RUNNABLE);
+	EXPECT_EQ(sched_nr_queued(1), 1);
+	EXPECT_EQ(a.nr_migrations, 1);
+}

@@ -311,7 +311,9 @@ class Model:
 		if (preempted or not armed) and not after["SN"]:
 			self.err("cpu %d: pi_put of %s at %x left SN=0 (%s)" % (cpu, name, r.tsc,
 										   ctl_str(r.b)))
-		if armed and not preempted and after["SN"]:
+		# armed with SN set and not preempted: only D' with a post already in (ON), which
+		# pi_put arms after setting SN so that its self-IPI wakes the vCPU
+		if armed and not preempted and after["SN"] and not after["ON"]:
 			self.err("cpu %d: armed pi_put of %s at %x set SN" % (cpu, name, r.tsc))
 
 	def _armed_then_loaded(self):

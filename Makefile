@@ -145,7 +145,8 @@ compdb:
 
 # Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
 UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c trace/trace_ring.c trace/trace_fmt.c \
-	trace/trace_opts.c
+	trace/trace_opts.c vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c \
+	vmboot/image_mb2.c vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

@@ -33,7 +33,7 @@ struct boot_mmap_entry {
 
 struct boot_module {
 	u64 start, end; /* [start, end) physical */
-	char args[128]; /* the module's command line, NUL-terminated, truncated if longer */
+	char args[256]; /* the module's command line, NUL-terminated, truncated if longer */
 };
 
 struct boot_info {

@@ -180,9 +180,61 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 			    (unsigned long)lim->max_watchdog_ms);
 		else
 			a->watchdog_ms = x;
+	} else if (span_eq(w, klen, "vm")) {
+		if (twice(a, &a->vm_given, w, klen))
+			return;
+		if (!valid_name(v, vlen))
+			ERR(a, "%s: bad VM name (1-%u of A-Z a-z 0-9 _ -)", word, VM_ARGS_NAME_MAX);
+		else
+			span_str(a->vm, sizeof(a->vm), v, vlen);
+	} else if (span_eq(w, klen, "boot")) {
+		if (twice(a, &a->boot_given, w, klen))
+			return;
+		if (span_eq(v, vlen, "auto"))
+			a->boot = IMAGE_AUTO;
+		else if (span_eq(v, vlen, "flat"))
+			a->boot = IMAGE_FLAT;
+		else if (span_eq(v, vlen, "mb1"))
+			a->boot = IMAGE_MB1;
+		else if (span_eq(v, vlen, "mb2"))
+			a->boot = IMAGE_MB2;
+		else
+			ERR(a, "%s: want auto, flat, mb1 or mb2", word);
 	} else {
-		ERR(a, "%s: unknown key (name, vcpus, mem, pin, watchdog_ms)", word);
+		ERR(a, "%s: unknown key (name, vcpus, mem, pin, watchdog_ms, boot, vm, --)", word);
 	}
+}
+
+/* A module attached to a VM (vm=) carries no settings of its own VM. */
+static void check_attached(struct vm_args *a)
+{
+	static const char *const keys[] = {"vcpus", "mem", "pin", "watchdog_ms", "boot"};
+	const bool given[] = {a->vcpus_given, a->mem_given, a->pin_given, a->watchdog_given,
+			      a->boot_given};
+
+	for (u32 i = 0; i < ARRAY_SIZE(keys); i++)
+		if (given[i])
+			ERR(a, "%s= with vm=%s: a module of a VM has no VM settings", keys[i],
+			    a->vm);
+}
+
+/* Everything after the word "--", leading blanks dropped, is the guest's own text. */
+static void take_cmdline(struct vm_args *a, const char *s)
+{
+	size_t n = 0;
+
+	while (word_is_space(*s))
+		s++;
+	while (s[n])
+		n++;
+	while (n && word_is_space(s[n - 1]))
+		n--;
+	if (n >= sizeof(a->cmdline))
+		ERR(a, "the text after -- is %lu characters; at most %lu fit", (unsigned long)n,
+		    (unsigned long)sizeof(a->cmdline) - 1);
+	else
+		span_str(a->cmdline, sizeof(a->cmdline), s, n);
+	a->cmdline_given = true;
 }
 
 int vm_args_parse(const char *s, const struct vm_args_limits *lim, struct vm_args *a)
@@ -198,14 +250,22 @@ int vm_args_parse(const char *s, const struct vm_args_limits *lim, struct vm_arg
 	if (!s)
 		return 0;
 	while (word_next(&s, &w, &n)) {
-		if (first && !word_has_eq(w, n)) {
+		bool dashes = n == 2 && w[0] == '-' && w[1] == '-';
+
+		if (first && !dashes && !word_has_eq(w, n)) {
 			first = false;
 			if (!a->name_given)
 				name_from_path(a, w, n);
 			continue;
 		}
 		first = false;
+		if (dashes) {
+			take_cmdline(a, s);
+			break;
+		}
 		vm_args_word(a, lim, w, n);
 	}
+	if (a->vm_given)
+		check_attached(a);
 	return (int)(a->nr_errors + a->errors_dropped);
 }

@@ -352,7 +352,7 @@ TEST(mb2_strings)
 	EXPECT_ERR(&bi, "command line unterminated or longer than 255 bytes, cut");
 	EXPECT_ERR(&bi, "module 0: command line cut");
 	EXPECT_STREQ(bi.cmdline, "test=abc");
-	EXPECT_EQ(strlen(bi.modules[0].args), 127);
+	EXPECT_EQ(strlen(bi.modules[0].args), sizeof(bi.modules[0].args) - 1);
 	free(mbi);
 
 	mb_begin(&b);

@@ -157,7 +157,7 @@ TEST(vm_args_malformed)
 	struct vm_args a;
 
 	EXPECT_EQ(vm_args_parse("hello.bin color=red", &lim, &a), 1);
-	EXPECT_ERR(&a, "color=red: unknown key (name, vcpus, mem, pin, watchdog_ms)");
+	EXPECT_ERR(&a, "color=red: unknown key (name, vcpus, mem, pin, watchdog_ms, boot, vm, --)");
 	EXPECT_EQ(vm_args_parse("hello.bin vcpus=2 oops", &lim, &a), 1);
 	EXPECT_ERR(&a, "'oops': expected key=value");
 	EXPECT_EQ(a.nr_vcpus, 2);
@@ -199,4 +199,58 @@ TEST(vm_args_many_errors)
 	big[1] = '=';
 	EXPECT_EQ(vm_args_parse(big, &lim, &a), 1);
 	EXPECT_TRUE(strlen(a.errors[0]) == VM_ARGS_ERROR_LEN - 1);
+}
+
+TEST(vm_args_boot_vm_cmdline)
+{
+	struct vm_args a;
+
+	EXPECT_EQ(
+		vm_args_parse("name=k vcpus=2 mem=128M boot=mb1 -- console=ttyS0  a=1 ", &lim, &a),
+		0);
+	EXPECT_EQ(a.boot, IMAGE_MB1);
+	EXPECT_STREQ(a.cmdline, "console=ttyS0  a=1");
+	EXPECT_TRUE(a.cmdline_given && !a.vm_given);
+	/* After "--" nothing is an argument, not even something that looks like one. */
+	EXPECT_EQ(vm_args_parse("name=k -- vcpus=9 mem=banana --", &lim, &a), 0);
+	EXPECT_EQ(a.nr_vcpus, 1);
+	EXPECT_STREQ(a.cmdline, "vcpus=9 mem=banana --");
+	/* "--" first is not the image path GRUB/QEMU put there. */
+	EXPECT_EQ(vm_args_parse("-- hello", &lim, &a), 0);
+	EXPECT_STREQ(a.cmdline, "hello");
+	EXPECT_STREQ(a.name, "");
+	EXPECT_EQ(vm_args_parse("name=k --", &lim, &a), 0);
+	EXPECT_TRUE(a.cmdline_given);
+	EXPECT_STREQ(a.cmdline, "");
+	EXPECT_EQ(vm_args_parse("/boot/initrd vm=k -- the module string", &lim, &a), 0);
+	EXPECT_STREQ(a.vm, "k");
+	EXPECT_STREQ(a.name, "initrd");
+	EXPECT_STREQ(a.cmdline, "the module string");
+	EXPECT_EQ(vm_args_parse("boot=auto", &lim, &a), 0);
+	EXPECT_EQ(vm_args_parse("boot=flat", &lim, &a), 0);
+	EXPECT_EQ(a.boot, IMAGE_FLAT);
+	EXPECT_EQ(vm_args_parse("boot=mb2", &lim, &a), 0);
+	EXPECT_EQ(a.boot, IMAGE_MB2);
+}
+
+TEST(vm_args_boot_vm_cmdline_bad)
+{
+	struct vm_args a;
+	char big[300];
+
+	EXPECT_EQ(vm_args_parse("boot=elf", &lim, &a), 1);
+	EXPECT_ERR(&a, "boot=elf: want auto, flat, mb1 or mb2");
+	EXPECT_EQ(vm_args_parse("boot=mb1 boot=mb2", &lim, &a), 1);
+	EXPECT_ERR(&a, "boot: given twice");
+	EXPECT_EQ(vm_args_parse("vm=a/b", &lim, &a), 1);
+	EXPECT_ERR(&a, "vm=a/b: bad VM name");
+	EXPECT_EQ(vm_args_parse("vm=k vcpus=2 mem=2M", &lim, &a), 2);
+	EXPECT_ERR(&a, "vcpus= with vm=k: a module of a VM has no VM settings");
+	EXPECT_ERR(&a, "mem= with vm=k");
+	EXPECT_EQ(vm_args_parse("vm=k pin=1 boot=mb1", &lim, &a), 2);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	memcpy(big, "-- ", 3);
+	EXPECT_EQ(vm_args_parse(big, &lim, &a), 1);
+	EXPECT_ERR(&a, "the text after -- is 296 characters; at most 199 fit");
 }

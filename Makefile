@@ -38,7 +38,10 @@ VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c 
 	vm/vm.c vm/exit.c vm/exit_cpuid.c vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c \
 	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c \
 	vm/vcpu_trace.c
-VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c
+VDEV_SRCS := vdev/pc.c vdev/uart.c vdev/fw_cfg.c
+VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c vmboot/vm_load.c vmboot/image.c \
+	vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c vmboot/image_mb2.c \
+	vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
 # pi/pi.c reaches shared memory only through its environment (pi/pi_env.h), out of line so
 # that the simulator can preempt at every call.  The kernel's environment (vm/pi_env.c) is
 # one atomic, a cli or a lock per function: the two files are compiled for link-time
@@ -50,7 +53,7 @@ PI_LTO_OBJS := $(patsubst %,$(BUILD)/k/%.lto.o,$(PI_LTO_SRCS))
 # The product: what users boot.  The test image is the same objects plus test code only
 # (the in-kernel test framework and cases, the test guests, the test seam's implementation).
 PRODUCT_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(ARCH_SRCS) $(TRACE_SRCS) $(KERNEL_SRCS) $(VMX_SRCS) \
-	$(VM_SRCS) $(VMBOOT_SRCS)
+	$(VM_SRCS) $(VDEV_SRCS) $(VMBOOT_SRCS)
 TESTK_SRCS := $(filter-out tests/emu/cases/%,$(wildcard tests/emu/*.c)) \
 	$(wildcard tests/emu/cases/*.c) guests/images.S guests/images.c
 PRODUCT_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(PRODUCT_SRCS)) $(BUILD)/k/pi+env.o
@@ -152,3 +155,4 @@ UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c trace/trace_ring.c trace/
 -include tests/emu/rules.mk
 -include tests/fuzz/rules.mk
 -include guests/rules.mk
+-include tests/stdguest/rules.mk

@@ -52,6 +52,19 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_MONITOR] = {exit_monitor_mwait, "MONITOR", 0},
 	[EXIT_PREEMPTION_TIMER] = {exit_preempt_timer, "preemption timer", 0},
 	[EXIT_WBINVD] = {exit_wbinvd, "WBINVD", 0},
+	[EXIT_GETSEC] = {exit_ud, "GETSEC", 0},
+	[EXIT_VMCLEAR] = {exit_ud, "VMCLEAR", 0},
+	[EXIT_VMLAUNCH] = {exit_ud, "VMLAUNCH", 0},
+	[EXIT_VMPTRLD] = {exit_ud, "VMPTRLD", 0},
+	[EXIT_VMPTRST] = {exit_ud, "VMPTRST", 0},
+	[EXIT_VMREAD] = {exit_ud, "VMREAD", 0},
+	[EXIT_VMRESUME] = {exit_ud, "VMRESUME", 0},
+	[EXIT_VMWRITE] = {exit_ud, "VMWRITE", 0},
+	[EXIT_VMXOFF] = {exit_ud, "VMXOFF", 0},
+	[EXIT_VMXON] = {exit_ud, "VMXON", 0},
+	[EXIT_INVEPT] = {exit_ud, "INVEPT", 0},
+	[EXIT_INVVPID] = {exit_ud, "INVVPID", 0},
+	[EXIT_VMFUNC] = {exit_ud, "VMFUNC", 0},
 	[EXIT_XSETBV] = {exit_xsetbv, "XSETBV", 0},
 	[EXIT_INTERRUPT_WINDOW] = {exit_intr_window, "interrupt window", 0},
 };
@@ -162,9 +175,19 @@ static enum exit_action exit_exception(struct vcpu *v)
 	return vmx_exit_fatal(v, "unexpected exception exit");
 }
 
+/*
+ * A triple fault is a shutdown (SDM Vol. 3A 6.15, interrupt 8): on a PC the chipset resets.
+ * pihv does not reboot a standard guest; it ends it as QEMU -no-reboot does.  A flat guest's
+ * triple fault is a bug in it: the fatal path dumps its state.
+ */
 static enum exit_action exit_triple_fault(struct vcpu *v)
 {
-	return vmx_exit_fatal(v, "guest triple fault");
+	if (v->vm->kind != VM_PC)
+		return vmx_exit_fatal(v, "guest triple fault");
+	printk("vmx: [%s/%u] triple fault at RIP %#lx: the VM resets, so it ends here\n",
+	       v->vm->name, v->index, vmcs_readnat(GUEST_RIP));
+	vm_end(v->vm, VM_END_RESET, 0, "triple fault");
+	return EXIT_STOP;
 }
 
 static enum exit_action exit_invalid_state(struct vcpu *v)

@@ -34,5 +34,6 @@ enum exit_action exit_monitor_mwait(struct vcpu *v);
 enum exit_action exit_rdpmc(struct vcpu *v);
 enum exit_action exit_xsetbv(struct vcpu *v);
 enum exit_action exit_cr_access(struct vcpu *v);
+enum exit_action exit_ud(struct vcpu *v);
 
 #endif

@@ -1,20 +1,25 @@
 /*
  * CPUID exits (CPUID always exits in VMX non-root operation, SDM Vol. 3C 26.1.2).  The guest
- * sees a defined, filtered view of the host CPU, not the host itself:
- *   - basic leaves 0, 1, 7 and 0xd pass through, with features the guest cannot use removed
- *     (VMX, SMX, MONITOR, PDCM, thermal/ACPI; protection keys, AMX, CET, WAITPKG, whose state
- *     pihv does not switch between vCPUs or whose MSRs raise #GP; the speculation-control
- *     MSRs, which are the host's) and CPUID.1:ECX[31]
- *     "hypervisor present" set; CPUID.1:ECX[27] OSXSAVE is the guest's own CR4.OSXSAVE; leaf
- *     0xd lists only the XSAVE components pihv manages (arch/x86/xsave.h), without XSAVES;
- *     x2APIC and TSC-deadline are on: the virtual APIC is x2APIC-only (vm/vapic.c); leaf 1
- *     reports the vCPU index
- *     as the initial APIC id and one logical processor;
- *   - leaf 0x40000000 is pihv's: max hypervisor leaf and "pihvpihvpihv"; 0x40000001 returns
- *     the vCPU index (EAX), the VM's vCPU count (EBX) and paravirtual feature bits (ECX,
- *     vm/guest_abi.h);
- *   - extended leaves up to 0x80000008 pass through;
- *   - every other leaf (cache/topology/power/perfmon...) reads as zeros.
+ * sees an Intel CPU built from the host's, keeping only what pihv lets it use (docs/guests.md,
+ * "CPUID"):
+ *   - leaf 0: the host's vendor, max basic leaf at most 0xd;
+ *   - leaf 1: the host's family/model, vCPU index as initial APIC ID, one logical processor;
+ *     ECX/EDX through a whitelist: no VMX, SMX, MONITOR, PDCM (no PMU), DTES/DS, thermal or
+ *     ACPI bits, no MCE/MCA (no machine-check MSRs); XSAVE, AVX, FMA, F16C as far as the XSAVE
+ *     components pihv switches per vCPU go (arch/x86/xsave.h, vm/vcpu_ctx.c), OSXSAVE the
+ *     guest's own CR4.OSXSAVE; x2APIC and TSC-deadline set (vm/vapic.c); bit 31 "hypervisor";
+ *   - leaf 2: no descriptors; leaves 3-6, 8-0xc: zero (no cache/topology/power/PMU
+ *     enumeration); leaf 0xd: only the XSAVE components pihv manages, without XSAVES;
+ *   - leaf 7.0: a whitelist of instructions that run unchanged in guest mode (FSGSBASE, BMI,
+ *     SMEP/SMAP, ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA, UMIP, GFNI, MOVDIR*, FSRM, SERIALIZE;
+ *     AVX2 and AVX-512 with their XSAVE components; INVPCID and RDPID only when their VMX
+ *     controls are on); no protection keys, CET, AMX, WAITPKG (state not switched), no
+ *     speculation-control MSRs (the host's, docs/isolation.md);
+ *   - 0x40000000: pihv's leaf, "pihvpihvpihv", max 0x40000001; 0x40000001: vCPU index (EAX),
+ *     vCPU count (EBX), paravirtual feature bits (ECX, vm/guest_abi.h);
+ *   - 0x80000000-0x80000008: LAHF, LZCNT, PREFETCHW, SYSCALL, NX, 1 GiB pages, LM, RDTSCP
+ *     (when enabled), brand string, invariant TSC, address sizes;
+ *   - every other leaf reads as zeros.
  */
 #include "arch/x86/cpu.h"
 #include "lib/compiler.h"
@@ -26,22 +31,41 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
-#define LEAF1_ECX_HIDE	     ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15))
-#define LEAF1_ECX_APIC	     ((1u << 21) | (1u << 24)) /* x2APIC, TSC-deadline */
-#define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define LEAF1_ECX_OSXSAVE    (1u << 27)
-/* 7.0: PKU, OSPKE, WAITPKG, CET_SS, RDPID (22, only with "enable RDTSCP"), PKS */
-#define LEAF7_ECX_HIDE	((1u << 3) | (1u << 4) | (1u << 5) | (1u << 7) | (1u << 31))
-#define LEAF7_ECX_RDPID (1u << 22)
-/*
- * 7.0: AMX-BF16, CET_IBT, AMX-TILE, AMX-INT8; and the speculation-control MSRs (IBRS/IBPB,
- * STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD), which are the host's: a guest
- * access raises #GP (docs/isolation.md).  MD_CLEAR stays: VERW is an instruction, it works.
- */
-#define LEAF7_EDX_HIDE	((1u << 20) | (1u << 22) | (1u << 24) | (1u << 25) | (0x3fu << 26))
+/* leaf 1 ECX: SSE3 PCLMUL SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE RDRAND PCID */
+#define LEAF1_ECX_KEEP                                                                             \
+	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | BIT(22) | BIT(23) |    \
+	 BIT(25) | BIT(26) | BIT(30))
+#define LEAF1_ECX_SET	  (BIT(21) | BIT(24) | BIT(31)) /* x2APIC, TSC-deadline, hypervisor */
+#define LEAF1_ECX_XSAVE	  BIT(26)
+#define LEAF1_ECX_OSXSAVE BIT(27)
+#define LEAF1_ECX_AVX	  (BIT(12) | BIT(28) | BIT(29)) /* FMA, AVX, F16C */
+/* leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT PSE36 CLFSH MMX FXSR
+ * SSE SSE2 SS */
+#define LEAF1_EDX_KEEP                                                                             \
+	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(9) |          \
+	 BIT(11) | BIT(12) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) | \
+	 BIT(25) | BIT(26) | BIT(27))
+/* leaf 7.0 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS (INVPCID) RDSEED ADX SMAP CLFLUSHOPT CLWB SHA */
+#define LEAF7_EBX_KEEP                                                                             \
+	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) |      \
+	 BIT(24) | BIT(29))
+#define LEAF7_EBX_INVPCID BIT(10)
+#define LEAF7_EBX_AVX2	  BIT(5)
+/* AVX512 F DQ IFMA CD BW VL; ECX: VBMI VBMI2 VNNI BITALG VPOPCNTDQ; EDX: VP2INTERSECT FP16 */
+#define LEAF7_EBX_AVX512                                                                           \
+	(BIT(16) | BIT(17) | BIT(21) | BIT(28) | BIT(30) | BIT(31))
+#define LEAF7_ECX_AVX512 (BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
+#define LEAF7_EDX_AVX512 (BIT(8) | BIT(23))
+/* leaf 7.0 ECX: UMIP GFNI (RDPID) MOVDIRI MOVDIR64B; EDX: FSRM SERIALIZE */
+#define LEAF7_ECX_KEEP	(BIT(2) | BIT(8) | BIT(27) | BIT(28))
+#define LEAF7_ECX_RDPID BIT(22)
+#define LEAF7_EDX_KEEP	(BIT(4) | BIT(14))
+/* 0x80000001 ECX: LAHF LZCNT PREFETCHW; EDX: SYSCALL NX 1GB-pages LM (RDTSCP) */
+#define EXT1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(8))
+#define EXT1_EDX_KEEP	(BIT(11) | BIT(20) | BIT(26) | BIT(29))
+#define EXT1_EDX_RDTSCP BIT(27)
+#define EXT7_EDX_INVTSC BIT(8)
 #define LEAFD1_EAX_KEEP 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1; not XSAVES (no IA32_XSS) */
-#define EXT1_EDX_RDTSCP (1u << 27)
-#define LEAF1_EDX_HIDE	((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
 #define BASIC_MAX	0xd
 #define EXT_MAX		0x80000008u
 
@@ -70,32 +94,25 @@ static __attribute__((noinline)) struct cpuid_regs xsave_leaf(u32 sub)
 	return r;
 }
 
-/* Out of line, like xsave_leaf: the hot leaves (0, the hypervisor's) stay short. */
-static __attribute__((noinline)) struct cpuid_regs leaf1(const struct vcpu *v)
+/*
+ * Feature bits that need XSAVE components: avx when pihv switches the AVX state, avx512 when
+ * it switches the three AVX-512 ones too (xsave_mask(), arch/x86/xsave.h).
+ */
+static u32 xsave_keep(u32 avx, u32 avx512)
 {
-	struct cpuid_regs r = cpuid(1);
+	u64 m = xsave_mask();
+	u32 keep = 0;
 
-	r.ebx = (r.ebx & 0xffff) | (1u << 16) | (v->index << 24);
-	r.ecx = (r.ecx & ~(LEAF1_ECX_HIDE | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_HYPERVISOR |
-		LEAF1_ECX_APIC;
-	if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
-		r.ecx |= LEAF1_ECX_OSXSAVE;
-	r.edx &= ~LEAF1_EDX_HIDE;
-	return r;
+	if (m & XSTATE_AVX)
+		keep |= avx;
+	if ((m & XSTATE_AVX512) == XSTATE_AVX512)
+		keep |= avx512;
+	return keep;
 }
 
-static __attribute__((noinline)) struct cpuid_regs leaf7(void)
+static struct cpuid_regs basic(const struct vcpu *v, u32 leaf, u32 sub)
 {
-	struct cpuid_regs r = cpuid_count(7, 0);
-
-	r.eax = 0; /* no further subleaves */
-	r.ecx &= ~(LEAF7_ECX_HIDE | (vmx_get_controls()->rdtscp ? 0 : LEAF7_ECX_RDPID));
-	r.edx &= ~LEAF7_EDX_HIDE;
-	return r;
-}
-
-static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
-{
+	const struct vmx_controls *c = vmx_get_controls();
 	struct cpuid_regs r = {0, 0, 0, 0};
 
 	switch (leaf) {
@@ -104,34 +121,87 @@ static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
 		r.eax = MIN(r.eax, BASIC_MAX);
 		break;
 	case 1:
-		r = leaf1(v);
+		r = cpuid(1);
+		r.ebx = (r.ebx & 0xffff) | (1u << 16) | (v->index << 24);
+		r.ecx = (r.ecx & (LEAF1_ECX_KEEP | xsave_keep(LEAF1_ECX_AVX, 0))) | LEAF1_ECX_SET;
+		if (!xsave_mask())
+			r.ecx &= ~LEAF1_ECX_XSAVE;
+		else if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
+			r.ecx |= LEAF1_ECX_OSXSAVE; /* the guest's own CR4 bit */
+		r.edx &= LEAF1_EDX_KEEP;
+		break;
+	case 2:
+		r.eax = 1; /* one iteration, no descriptors */
 		break;
 	case 7:
-		if (sub == 0)
-			r = leaf7();
+		if (sub)
+			break;
+		r = cpuid_count(7, 0);
+		r.eax = 0; /* no further subleaves */
+		r.ebx &= LEAF7_EBX_KEEP | (c->invpcid ? LEAF7_EBX_INVPCID : 0) |
+			 xsave_keep(LEAF7_EBX_AVX2, LEAF7_EBX_AVX512);
+		r.ecx &= LEAF7_ECX_KEEP | (c->rdtscp ? LEAF7_ECX_RDPID : 0) |
+			 xsave_keep(0, LEAF7_ECX_AVX512);
+		r.edx &= LEAF7_EDX_KEEP | xsave_keep(0, LEAF7_EDX_AVX512);
 		break;
 	case 0xd:
 		r = xsave_leaf(sub);
 		break;
-	case PIHV_CPUID_BASE:
+	}
+	return r;
+}
+
+static struct cpuid_regs extended(u32 leaf)
+{
+	struct cpuid_regs r = {0, 0, 0, 0};
+
+	if (leaf > EXT_MAX)
+		return r;
+	r = cpuid(leaf);
+	switch (leaf) {
+	case 0x80000000u:
+		r.eax = MIN(r.eax, EXT_MAX);
+		r.ebx = r.ecx = r.edx = 0;
+		break;
+	case 0x80000001u:
+		r.ecx &= EXT1_ECX_KEEP;
+		r.edx &= EXT1_EDX_KEEP | (vmx_get_controls()->rdtscp ? EXT1_EDX_RDTSCP : 0);
+		r.eax = r.ebx = 0;
+		break;
+	case 0x80000002u:
+	case 0x80000003u:
+	case 0x80000004u:
+		break; /* brand string */
+	case 0x80000007u:
+		r.eax = r.ebx = r.ecx = 0;
+		r.edx &= EXT7_EDX_INVTSC;
+		break;
+	case 0x80000008u:
+		r.eax &= 0xffff; /* physical and linear address bits */
+		r.ebx = r.ecx = r.edx = 0;
+		break;
+	default:
+		r.eax = r.ebx = r.ecx = r.edx = 0;
+	}
+	return r;
+}
+
+static struct cpuid_regs filter(const struct vcpu *v, u32 leaf, u32 sub)
+{
+	struct cpuid_regs r = {0, 0, 0, 0};
+
+	if (leaf <= BASIC_MAX)
+		return basic(v, leaf, sub);
+	if (leaf >= 0x80000000u)
+		return extended(leaf);
+	if (leaf == PIHV_CPUID_BASE) {
 		r.eax = PIHV_CPUID_BASE + 1;
 		r.ebx = r.ecx = r.edx = 0x76686970; /* "pihv" */
-		break;
-	case PIHV_CPUID_BASE + 1:
+	} else if (leaf == PIHV_CPUID_BASE + 1) {
 		r.eax = v->index;
 		r.ebx = v->vm->nr_vcpus;
 		/* no virtual-interrupt delivery: EOI writes exit and are ignored, so skip them */
 		r.ecx = vmx_get_controls()->vid ? 0 : PIHV_CPUID_PV_NO_EOI;
-		break;
-	default:
-		if (leaf >= 0x80000000u && leaf <= EXT_MAX) {
-			r = cpuid(leaf);
-			if (leaf == 0x80000000u)
-				r.eax = MIN(r.eax, EXT_MAX);
-			if (leaf == 0x80000001u && !vmx_get_controls()->rdtscp)
-				r.edx &= ~EXT1_EDX_RDTSCP;
-		}
-		break;
 	}
 	return r;
 }

@@ -1,7 +1,8 @@
 /*
  * Instructions no guest runs natively (docs/vmx.md "Exits").  Each one exits (SDM Vol. 3C 26.1:
- * INVD unconditionally, the others through the controls vmx/vmx.c sets) and gets the outcome a
- * CPU without the feature, or a machine without anything to flush, would give it:
+ * INVD, GETSEC and the VMX instructions unconditionally, the others through the
+ * controls vmx/vmx.c sets) and gets the outcome a CPU without the feature, or a machine
+ * without anything to flush, would give it:
  *   WBINVD, INVD   skipped.  Guest memory is write-back in the EPT and no device writes to it,
  *                  so nothing a guest can observe needs a cache flush, and a native one would
  *                  write back and drop every line of the pCPU: a cost its neighbours would pay
@@ -12,6 +13,9 @@
  *                  Natively MWAIT would wait in guest mode for a write to a line the guest chose.
  *   RDPMC          #GP(0), as for a counter that does not exist: the PMU is hidden (CPUID leaf
  *                  0xA reads as zeros), and natively RDPMC reads the host's counters.
+ *   VMX instructions, INVEPT, INVVPID, VMFUNC   #UD (CPUID.1:ECX.VMX = 0)
+ *   GETSEC         #UD (CPUID.1:ECX.SMX = 0)
+ * VMCALL is pihv's hypercall (vm/exit_vmcall.c); XSETBV sets the vCPU's XCR0 (exit_xsetbv.c).
  */
 #include "vm/exit.h"
 #include "vm/vcpu.h"
@@ -27,6 +31,12 @@ enum exit_action exit_wbinvd(struct vcpu *v)
 
 /* A fault: RIP stays on the instruction (SDM Vol. 3A 6.5). */
 enum exit_action exit_monitor_mwait(struct vcpu *v)
+{
+	vcpu_inject_exception(v, UD_VECTOR, false, 0);
+	return EXIT_RESUME;
+}
+
+enum exit_action exit_ud(struct vcpu *v)
 {
 	vcpu_inject_exception(v, UD_VECTOR, false, 0);
 	return EXIT_RESUME;

@@ -35,7 +35,7 @@ static void add_vcpu(struct vm_totals *t, const struct vcpu *v)
 		t->end_tsc = v->end_tsc;
 }
 
-u32 vm_print_summary(const struct vm *vm)
+u32 vm_print_summary(struct vm *vm)
 {
 	struct vm_totals t = {0};
 	char how[96], reasons[256];
@@ -43,16 +43,39 @@ u32 vm_print_summary(const struct vm *vm)
 
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		add_vcpu(&t, vm->vcpus[i]);
-	if (vm->dead) {
+	status = 1;
+	switch (vm->dead ? vm->end : VM_RUNNING) {
+	case VM_END_DEBUG_EXIT:
+		/* QEMU's isa-debug-exit: the process status is (value << 1) | 1 */
+		status = vm->end_value;
+		fmt_snprintf(how, sizeof(how),
+			     "exited through port 0xf4 with value %u (QEMU "
+			     "status %u)",
+			     vm->end_value, ((vm->end_value << 1) | 1) & 0xff);
+		break;
+	case VM_END_SHUTDOWN:
+		status = 0;
+		fmt_snprintf(how, sizeof(how), "powered off through port 0x8900 (Bochs shutdown)");
+		break;
+	case VM_END_RESET:
+		fmt_snprintf(how, sizeof(how),
+			     "reset by a triple fault (the VM ends, as QEMU "
+			     "-no-reboot does)");
+		break;
+	case VM_END_HALTED:
+		fmt_snprintf(how, sizeof(how), "halted for good (every vCPU in HLT with IF=0)");
+		break;
+	case VM_END_KILLED:
 		fmt_snprintf(how, sizeof(how), "killed (%s)", vm->why);
-		status = 1;
-	} else if (t.done == vm->nr_vcpus) {
-		status = (u32)vm->vcpus[0]->exit_code;
-		fmt_snprintf(how, sizeof(how), "exited with code %u", status);
-	} else {
-		fmt_snprintf(how, sizeof(how), "stopped (%u of %u vCPUs done)", t.done,
-			     vm->nr_vcpus);
-		status = 1;
+		break;
+	default:
+		if (t.done == vm->nr_vcpus) {
+			status = (u32)vm->vcpus[0]->exit_code;
+			fmt_snprintf(how, sizeof(how), "exited with code %u", status);
+		} else {
+			fmt_snprintf(how, sizeof(how), "stopped (%u of %u vCPUs done)", t.done,
+				     vm->nr_vcpus);
+		}
 	}
 	reasons[0] = 0;
 	for (u32 i = 0; i < EXIT_REASON_MAX && n < sizeof(reasons) - 1; i++)

@@ -36,6 +36,17 @@ void vcpu_skip_insn(struct vcpu *v)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~INTERRUPTIBILITY_STI_MOVSS);
 }
 
+u64 vcpu_gpr(struct vcpu *v, u32 n)
+{
+	/* the register numbering of exit qualifications (SDM Vol. 3C table 28-3) */
+	u64 *const regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
+			       NULL,	     &v->regs.rbp, &v->regs.rsi, &v->regs.rdi,
+			       &v->regs.r8,  &v->regs.r9,  &v->regs.r10, &v->regs.r11,
+			       &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15};
+
+	return n == 4 ? vmcs_readnat(GUEST_RSP) : *regs[n & 15];
+}
+
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code)
 {
 	u32 info = vector | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;

@@ -25,6 +25,25 @@
 
 struct vm;
 
+/*
+ * CR0 bits pihv owns for a standard guest (guest/host mask, SDM Vol. 3C 25.6.6): writes exit
+ * to vm/exit_cr.c and the guest reads its own value from the read shadow.  PE and PG change
+ * the mode (IA-32e entry control, EFER.LMA, PDPTEs); NE is fixed to 1 in VMX operation; CD
+ * and NW are kept clear underneath (guest memory stays write-back) but read as written.
+ */
+#define VCPU_CR0_OWNED ((1ul << 0) | (1ul << 31) | (1ul << 5) | (1ul << 30) | (1ul << 29))
+/*
+ * CR4 bits pihv owns for every guest: features CPUID does not offer (VMXE, SMXE, LA57, PKE,
+ * CET, PKS; PKRU and the CET state are not switched between vCPUs, vm/vcpu_ctx.h).  Setting
+ * one faults (#GP), as on a CPU without it; the guest reads 0.
+ */
+#define VCPU_CR4_OWNED                                                                             \
+	((1ul << 13) | (1ul << 14) | (1ul << 12) | (1ul << 22) | (1ul << 23) | (1ul << 24))
+/* CR0 as a standard guest reads it at entry: PE|ET, what a BIOS hands to its boot loader. */
+#define VCPU_PC_CR0 ((1ul << 0) | (1ul << 4))
+/* ESP at a standard guest's entry (undefined by multiboot): below the boot sector, as BIOSes. */
+#define VCPU_PC_STACK 0x7c00
+
 enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_BLOCKED, /* unused by the loop (the scheduler owns blocking); kept for the names */
@@ -75,6 +94,7 @@ struct vcpu {
 	u64 exit_code; /* HC_EXIT argument */
 	u64 end_tsc;   /* when it became DONE or DEAD */
 	u64 msr_scratch;
+	u64 misc_enable, mtrr_def_type, ucode_rev;
 
 	/* The exit being handled (filled by vmx_handle_exit). */
 	u32 exit_reason;
@@ -136,6 +156,8 @@ void vcpu_post(struct vcpu *v, u8 vector);
 bool vcpu_has_pending(struct vcpu *v);
 /* Moves RIP past the exiting instruction (VM_EXIT_INSTRUCTION_LEN). @pre in an exit handler. */
 void vcpu_skip_insn(struct vcpu *v);
+/* General-purpose register n in exit-qualification numbering (0 RAX, 1 RCX, ... 4 RSP). */
+u64 vcpu_gpr(struct vcpu *v, u32 n);
 /* Queues a hardware exception for the next entry (SDM Vol. 3C 27.6). */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code);
 /*
@@ -153,6 +175,9 @@ void vcpu_dump(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 /* Prints the per-pCPU PI counters of pCPUs 0..n-1. */
 void vcpu_print_pcpu_stats(u32 n);
+
+/* Every MSR vm/exit_msr.c emulates for v to its reset value. */
+void vcpu_msr_reset(struct vcpu *v);
 
 /* VMCS setup (vcpu_vmcs.c). @pre on the pCPU that runs v. @post 0, or -1 with the failure shown. */
 int vcpu_vmcs_setup(struct vcpu *v);

@@ -160,6 +160,7 @@ u64 vcpu_halt_poll_max_for(const struct vcpu *v)
 void vcpu_init(struct vcpu *v, bool pinned)
 {
 	pi_vcpu_init(&v->pi, v->pcpu);
+	vcpu_msr_reset(v);
 	sched_entity_init(&v->se, v->vm->name, &vcpu_sched_ops);
 	v->se.trace_id = trace_vcpu_register(v->vm->name, v->index);
 	v->se.pin = pinned ? v->pcpu : SCHED_NO_PIN;

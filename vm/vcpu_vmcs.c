@@ -60,11 +60,14 @@ static void controls(struct vcpu *v)
 {
 	const struct vmx_controls *c = vmx_get_controls();
 
+	bool pc = v->vm->kind == VM_PC;
+
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, c->exit);
-	vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
+	/* A standard guest starts outside IA-32e mode; vm/exit_cr.c sets it with CR0.PG. */
+	vmcs_write32(VM_ENTRY_CONTROLS, pc ? c->entry & ~ENTRY_CTL_IA32E_MODE_GUEST : c->entry);
 	vmcs_write32(EXCEPTION_BITMAP, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
@@ -76,14 +79,16 @@ static void controls(struct vcpu *v)
 	vmcs_write64(TSC_OFFSET, 0);
 	/*
 	 * CR4.VMXE is fixed to 1 in VMX operation, guest included (27.3.1.1): the host owns the
-	 * bit and the guest reads 0 through the shadow (25.6.6).  CR4.PKE is the host's too: PKRU
-	 * is not switched between vCPUs (vm/vcpu_ctx.h), so a guest may not turn on protection
-	 * keys; setting either bit exits (26.1.3) and raises #GP (exit_cr.c).  CR0 belongs to the
-	 * guest; the CPU itself refuses to clear fixed bits in non-root operation.
+	 * bit and the guest reads 0 through the shadow (25.6.6).  CR4.PKE and the other bits of
+	 * VCPU_CR4_OWNED are the host's too: PKRU is not switched between vCPUs (vm/vcpu_ctx.h),
+	 * so a guest may not turn on protection keys; setting any of them exits (26.1.3) and
+	 * raises #GP (exit_cr.c).  CR0 belongs to a flat guest; the CPU itself refuses to clear
+	 * fixed bits in non-root operation.  A standard guest's CR0.PE/PG/NE/CD/NW are owned
+	 * (VCPU_CR0_OWNED): it starts with paging off and switches modes through exit_cr.c.
 	 */
-	vmcs_writenat(CR0_GUEST_HOST_MASK, 0);
-	vmcs_writenat(CR0_READ_SHADOW, 0);
-	vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_VMXE | CR4_PKE);
+	vmcs_writenat(CR0_GUEST_HOST_MASK, pc ? VCPU_CR0_OWNED : 0);
+	vmcs_writenat(CR0_READ_SHADOW, pc ? VCPU_PC_CR0 : 0);
+	vmcs_writenat(CR4_GUEST_HOST_MASK, VCPU_CR4_OWNED);
 	vmcs_writenat(CR4_READ_SHADOW, 0);
 	vmcs_write64(EPT_POINTER, v->vm->ept.eptp);
 	if (c->vpid)
@@ -96,6 +101,93 @@ static void controls(struct vcpu *v)
 #define AR_DATA	      0xc093 /* read/write accessed, S, P, D/B, G */
 #define AR_TSS64_BUSY 0x8b
 
+/* A flat data segment / a 32-bit code segment, base 0, limit 4 GiB (the multiboot CS, DS). */
+#define AR_CODE32   0xc09b /* execute/read accessed, S, P, D/B, G */
+#define SEL_PC_CODE 0x10   /* GRUB's and QEMU's selectors; the value is undefined by the spec */
+#define SEL_PC_DATA 0x18
+
+static void flat_segments(u16 cs, u32 cs_ar, u16 ds)
+{
+	vmcs_write16(GUEST_CS_SELECTOR, cs);
+	vmcs_write32(GUEST_CS_LIMIT, 0xffffffff);
+	vmcs_write32(GUEST_CS_AR_BYTES, cs_ar);
+	vmcs_writenat(GUEST_CS_BASE, 0);
+	vmcs_write16(GUEST_SS_SELECTOR, ds);
+	vmcs_write32(GUEST_SS_LIMIT, 0xffffffff);
+	vmcs_write32(GUEST_SS_AR_BYTES, AR_DATA);
+	vmcs_writenat(GUEST_SS_BASE, 0);
+	vmcs_write16(GUEST_DS_SELECTOR, ds);
+	vmcs_write32(GUEST_DS_LIMIT, 0xffffffff);
+	vmcs_write32(GUEST_DS_AR_BYTES, AR_DATA);
+	vmcs_writenat(GUEST_DS_BASE, 0);
+	vmcs_write16(GUEST_ES_SELECTOR, ds);
+	vmcs_write32(GUEST_ES_LIMIT, 0xffffffff);
+	vmcs_write32(GUEST_ES_AR_BYTES, AR_DATA);
+	vmcs_writenat(GUEST_ES_BASE, 0);
+	vmcs_write16(GUEST_FS_SELECTOR, ds);
+	vmcs_write32(GUEST_FS_LIMIT, 0xffffffff);
+	vmcs_write32(GUEST_FS_AR_BYTES, AR_DATA);
+	vmcs_writenat(GUEST_FS_BASE, 0);
+	vmcs_write16(GUEST_GS_SELECTOR, ds);
+	vmcs_write32(GUEST_GS_LIMIT, 0xffffffff);
+	vmcs_write32(GUEST_GS_AR_BYTES, AR_DATA);
+	vmcs_writenat(GUEST_GS_BASE, 0);
+	/* LDTR unusable; TR a usable busy TSS, type 11 in and outside IA-32e mode (27.3.1.2). */
+	vmcs_write16(GUEST_LDTR_SELECTOR, 0);
+	vmcs_write32(GUEST_LDTR_LIMIT, 0);
+	vmcs_write32(GUEST_LDTR_AR_BYTES, AR_UNUSABLE);
+	vmcs_writenat(GUEST_LDTR_BASE, 0);
+	vmcs_write16(GUEST_TR_SELECTOR, 0);
+	vmcs_write32(GUEST_TR_LIMIT, 0x67);
+	vmcs_write32(GUEST_TR_AR_BYTES, AR_TSS64_BUSY);
+	vmcs_writenat(GUEST_TR_BASE, 0);
+}
+
+/* What every vCPU starts with, whatever its mode: no events, no debug state, reset PAT. */
+static void common_state(void)
+{
+	vmcs_writenat(GUEST_DR7, 0x400);
+	vmcs_write64(GUEST_IA32_PAT,
+		     0x0007040600070406ull); /* the reset value (SDM Vol. 3A 13.12.4) */
+	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+	vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write32(GUEST_SYSENTER_CS, 0);
+	vmcs_writenat(GUEST_SYSENTER_ESP, 0);
+	vmcs_writenat(GUEST_SYSENTER_EIP, 0);
+	vmcs_writenat(GUEST_RFLAGS, 0x2); /* bit 1 is reserved-1 (27.3.1.4); IF=0 */
+}
+
+/*
+ * A standard guest's entry (Multiboot 0.6.96 3.2, Multiboot2 spec 3.3): 32-bit protected
+ * mode, paging off, CS a 32-bit flat code segment, DS/ES/FS/GS/SS flat data, A20 on (guest
+ * memory has no A20 gate), IF=0, EAX the loader magic, EBX the information block.  Paging off
+ * with PE=1 needs unrestricted guest (26.2.1.1 lets CR0.PG be 0 with it); CR0.NE stays set
+ * underneath (fixed in VMX operation) and the guest reads the shadow, PE|ET, as after a BIOS.
+ * GDTR and IDTR are left empty: the spec says the OS must load its own.
+ */
+static void guest_state_pc(struct vcpu *v)
+{
+	const struct vmx_caps *caps = vmx_get_caps();
+	u64 cr0 = (VCPU_PC_CR0 | (caps->cr0_fixed0 & ~(CR0_PE | CR0_PG))) & caps->cr0_fixed1;
+
+	vmcs_writenat(GUEST_CR0, cr0);
+	vmcs_writenat(GUEST_CR3, 0);
+	vmcs_writenat(GUEST_CR4, caps->cr4_fixed0 & caps->cr4_fixed1);
+	vmcs_write64(GUEST_IA32_EFER, 0);
+	common_state();
+	flat_segments(SEL_PC_CODE, AR_CODE32, SEL_PC_DATA);
+	vmcs_writenat(GUEST_GDTR_BASE, 0);
+	vmcs_write32(GUEST_GDTR_LIMIT, 0);
+	vmcs_writenat(GUEST_IDTR_BASE, 0);
+	vmcs_write32(GUEST_IDTR_LIMIT, 0);
+	vmcs_writenat(GUEST_RIP, v->vm->entry.rip);
+	vmcs_writenat(GUEST_RSP, VCPU_PC_STACK);
+	v->regs.rax = v->vm->entry.eax;
+	v->regs.rbx = v->vm->entry.ebx;
+}
+
 /* The entry state of vm/guest_abi.h (checks in 27.3.1). */
 static void guest_state(struct vcpu *v)
 {
@@ -107,45 +199,10 @@ static void guest_state(struct vcpu *v)
 	vmcs_writenat(GUEST_CR0, cr0);
 	vmcs_writenat(GUEST_CR3, GUEST_PML4);
 	vmcs_writenat(GUEST_CR4, cr4);
-	vmcs_writenat(GUEST_DR7, 0x400);
 	vmcs_write64(GUEST_IA32_EFER, EFER_LME | EFER_LMA);
-	vmcs_write64(GUEST_IA32_PAT,
-		     0x0007040600070406ull); /* the reset value (SDM Vol. 3A 13.12.4) */
-	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	common_state();
 
-	vmcs_write16(GUEST_CS_SELECTOR, GUEST_SEL_CODE);
-	vmcs_write32(GUEST_CS_LIMIT, 0xffffffff);
-	vmcs_write32(GUEST_CS_AR_BYTES, AR_CODE64);
-	vmcs_writenat(GUEST_CS_BASE, 0);
-	vmcs_write16(GUEST_SS_SELECTOR, GUEST_SEL_DATA);
-	vmcs_write32(GUEST_SS_LIMIT, 0xffffffff);
-	vmcs_write32(GUEST_SS_AR_BYTES, AR_DATA);
-	vmcs_writenat(GUEST_SS_BASE, 0);
-	vmcs_write16(GUEST_DS_SELECTOR, GUEST_SEL_DATA);
-	vmcs_write32(GUEST_DS_LIMIT, 0xffffffff);
-	vmcs_write32(GUEST_DS_AR_BYTES, AR_DATA);
-	vmcs_writenat(GUEST_DS_BASE, 0);
-	vmcs_write16(GUEST_ES_SELECTOR, GUEST_SEL_DATA);
-	vmcs_write32(GUEST_ES_LIMIT, 0xffffffff);
-	vmcs_write32(GUEST_ES_AR_BYTES, AR_DATA);
-	vmcs_writenat(GUEST_ES_BASE, 0);
-	vmcs_write16(GUEST_FS_SELECTOR, GUEST_SEL_DATA);
-	vmcs_write32(GUEST_FS_LIMIT, 0xffffffff);
-	vmcs_write32(GUEST_FS_AR_BYTES, AR_DATA);
-	vmcs_writenat(GUEST_FS_BASE, 0);
-	vmcs_write16(GUEST_GS_SELECTOR, GUEST_SEL_DATA);
-	vmcs_write32(GUEST_GS_LIMIT, 0xffffffff);
-	vmcs_write32(GUEST_GS_AR_BYTES, AR_DATA);
-	vmcs_writenat(GUEST_GS_BASE, 0);
-	/* LDTR unusable; TR must be a usable busy 64-bit TSS in IA-32e mode (27.3.1.2). */
-	vmcs_write16(GUEST_LDTR_SELECTOR, 0);
-	vmcs_write32(GUEST_LDTR_LIMIT, 0);
-	vmcs_write32(GUEST_LDTR_AR_BYTES, AR_UNUSABLE);
-	vmcs_writenat(GUEST_LDTR_BASE, 0);
-	vmcs_write16(GUEST_TR_SELECTOR, 0);
-	vmcs_write32(GUEST_TR_LIMIT, 0x67);
-	vmcs_write32(GUEST_TR_AR_BYTES, AR_TSS64_BUSY);
-	vmcs_writenat(GUEST_TR_BASE, 0);
+	flat_segments(GUEST_SEL_CODE, AR_CODE64, GUEST_SEL_DATA);
 	vmcs_writenat(GUEST_GDTR_BASE, GUEST_GDT);
 	vmcs_write32(GUEST_GDTR_LIMIT, 3 * 8 - 1);
 	vmcs_writenat(GUEST_IDTR_BASE, 0);
@@ -153,13 +210,6 @@ static void guest_state(struct vcpu *v)
 
 	vmcs_writenat(GUEST_RIP, GUEST_LOAD);
 	vmcs_writenat(GUEST_RSP, v->vm->mem_size - (u64)v->index * GUEST_STACK_SIZE);
-	vmcs_writenat(GUEST_RFLAGS, 0x2); /* bit 1 is reserved-1 (27.3.1.4) */
-	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
-	vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write32(GUEST_SYSENTER_CS, 0);
-	vmcs_writenat(GUEST_SYSENTER_ESP, 0);
-	vmcs_writenat(GUEST_SYSENTER_EIP, 0);
 	v->regs.rdi = v->index;
 	v->regs.rsi = v->vm->nr_vcpus;
 }
@@ -196,7 +246,10 @@ int vcpu_vmcs_setup(struct vcpu *v)
 	vcpu_vmcs_host_percpu();
 	controls(v);
 	vapic_vmcs_setup(v);
-	guest_state(v);
+	if (v->vm->kind == VM_PC)
+		guest_state_pc(v);
+	else
+		guest_state(v);
 	if (vmcs_error_count() != errs) {
 		printk("vmx: [%s/%u] VMCS setup failed (%lu VMX instruction errors above)\n",
 		       v->vm->name, v->index, vmcs_error_count() - errs);

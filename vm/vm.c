@@ -31,17 +31,22 @@ void *vm_gpa_to_host(struct vm *vm, u64 gpa, u64 len)
 	return vm->mem + gpa;
 }
 
-void vm_kill(struct vm *vm, const char *why)
+void vm_end(struct vm *vm, enum vm_end_kind kind, u32 value, const char *why)
 {
 	const char *none = NULL;
 
-	/* The first reason wins; the flag itself is what other pCPUs poll. */
-	if (cmpxchg(&vm->why, &none, why))
-		printk("vmx: VM %s stopped: %s\n", vm->name, why);
+	/* The first end wins: its kind and value are written before `dead` is released. */
+	if (cmpxchg(&vm->why, &none, why)) {
+		vm->end = kind;
+		vm->end_value = value;
+		if (kind == VM_END_KILLED)
+			printk("vmx: VM %s stopped: %s\n", vm->name, why);
+	}
 	store_release(&vm->dead, true);
 	/*
 	 * Every vCPU must come back to its pCPU loop, which sees `dead` before the next entry:
-	 * wake the blocked ones, kick the running ones out of guest mode.
+	 * wake the blocked ones (an AP still waiting for its SIPI too), kick the running ones
+	 * out of guest mode.
 	 */
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
@@ -50,6 +55,32 @@ void vm_kill(struct vm *vm, const char *why)
 		sched_wake(&v->se);
 		sched_kick(load_acquire(&v->se.cpu));
 	}
+}
+
+void vm_kill(struct vm *vm, const char *why)
+{
+	vm_end(vm, VM_END_KILLED, 0, why);
+}
+
+void vm_set_entry(struct vm *vm, u32 rip, u32 eax, u32 ebx)
+{
+	vm->entry = (struct vm_entry){rip, eax, ebx};
+}
+
+void vm_halt_if0(struct vcpu *v, bool blocked)
+{
+	struct vm *vm = v->vm;
+	u32 n;
+
+	if (vm->kind != VM_PC)
+		return;
+	if (!blocked) {
+		fetch_add(&vm->nr_halted_if0, -1u);
+		return;
+	}
+	n = fetch_add(&vm->nr_halted_if0, 1) + 1;
+	if (n + load_acquire(&vm->nr_waiting_sipi) >= vm->nr_vcpus)
+		vm_end(vm, VM_END_HALTED, 0, "halted for good (every vCPU in HLT with IF=0)");
 }
 
 /*
@@ -84,17 +115,39 @@ bool vm_name_in_use(const char *name)
 	return false;
 }
 
+static_assert(sizeof(struct vm) <= 4096, "struct vm is one page");
+
+/* The VM's 16550 sends a line: it goes to the VM's console queue as "[name] line". */
+static void pc_line(void *ctx, const char *s, u32 n)
+{
+	struct vm *vm = ctx;
+
+	con_queue_line(&vm->con, vm->con_prefix, vm->con_prefix_len, s, n);
+}
+
+/* What the PC says about the guest's port accesses: "vdev: name: ...", on the same queue. */
+static void pc_note(void *ctx, const char *s, u32 n)
+{
+	struct vm *vm = ctx;
+	char prefix[32];
+	int len = fmt_snprintf(prefix, sizeof(prefix), "vdev: %s: ", vm->name);
+
+	con_queue_line(&vm->con, prefix, (u32)len, s, n);
+}
+
 struct vm *vm_create(const struct vm_config *cfg)
 {
 	u64 mem_size = ALIGN_UP(cfg->mem_size ? cfg->mem_size : VM_MEM_DEFAULT, 4096ul);
 	u32 nr = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
+	u64 need = cfg->kind == VM_FLAT ? GUEST_LOAD + cfg->image_size + nr * GUEST_STACK_SIZE : 0;
 	struct vm *vm;
+	u8 *ports;
 
 	if (!vmx_get_controls()) {
 		printk("vmx: cannot create VM %s: VMX is off\n", cfg->name);
 		return NULL;
 	}
-	if (nr > VM_MAX_VCPUS || mem_size < GUEST_LOAD + cfg->image_size + nr * GUEST_STACK_SIZE) {
+	if (nr > VM_MAX_VCPUS || mem_size < need) {
 		printk("vmx: cannot create VM %s: %u vCPUs (max %u), %lu bytes for a %lu-byte "
 		       "image\n",
 		       cfg->name, nr, VM_MAX_VCPUS, mem_size, cfg->image_size);
@@ -105,8 +158,10 @@ struct vm *vm_create(const struct vm_config *cfg)
 		return NULL;
 	strncpy(vm->name, cfg->name, sizeof(vm->name) - 1);
 	vm->mem_size = mem_size;
+	vm->kind = cfg->kind;
 	vm->mem = pages_alloc(mem_size / PAGE_SIZE);
-	if (!vm->mem || ept_init(&vm->ept) < 0 ||
+	ports = pages_alloc(PC_PORT_BITMAP / PAGE_SIZE);
+	if (!vm->mem || !ports || ept_init(&vm->ept) < 0 ||
 	    ept_map(&vm->ept, 0, (u64)vm->mem, mem_size, EPT_RWX) < 0) {
 		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
 		return NULL;
@@ -118,8 +173,16 @@ struct vm *vm_create(const struct vm_config *cfg)
 	}
 	if (con_queue_init(&vm->con, vm->name, con, VM_CON_BYTES) < 0)
 		printk("vmx: VM %s: no console queue left: its output is dropped\n", cfg->name);
-	build_entry_state(vm);
-	memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
+	vm->con_prefix_len =
+		(u32)fmt_snprintf(vm->con_prefix, sizeof(vm->con_prefix), "[%s] ", vm->name);
+	pc_init(&vm->pc, nr, mem_size, ports, pc_line, pc_note, vm);
+	if (vm->kind == VM_FLAT) {
+		build_entry_state(vm);
+		memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
+	} else {
+		/* APs of a PC wait for INIT-SIPI (SDM Vol. 3A 9.4): only vCPU 0 starts */
+		vm->nr_waiting_sipi = nr - 1;
+	}
 
 	vm->poll_max = VM_POLL_DEFAULT;
 	vm->watchdog_ms = watchdog_limit_ms(WATCHDOG_GLOBAL);
@@ -193,6 +256,15 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 	for (u32 i = 0; i < nr_vms; i++)
 		for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {
 			struct vcpu *v = vms[i]->vcpus[j];
+			/*
+			 * A PC's APs stay BLOCKED until started (or their VM ends): a wake queues
+			 * them on their home pCPU, whose loop runs (cpus above).  Enabling posting
+			 * kicks a blocked vCPU (bug 5), so whoever starts an AP enables it then.
+			 */
+			if (vms[i]->kind == VM_PC && j > 0) {
+				v->se.cpu = v->pcpu;
+				continue;
+			}
 			sched_add(&v->se, v->pcpu);
 			/* vIPIs and the software devices post to every vCPU (pi_put arms WAKEUP) */
 			pi_enable_posting(&v->pi);
@@ -210,6 +282,8 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 			smp_call_wait(c);
 	watchdog_stop(&wd);
 	/* every vCPU is done: what the guests printed goes out before the caller's next line */
+	for (u32 i = 0; i < nr_vms; i++)
+		pc_flush(&vms[i]->pc);
 	console_flush();
 	/* The run's picture, when tracing is on: every pCPU's loop has ended. */
 	trace_dump("run");

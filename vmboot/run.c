@@ -49,7 +49,7 @@ static __noreturn void vmboot_main(void)
 		status = n == 1 ? s : (status || s);
 	}
 	/* A refused module is a failure of the run as a whole, even if the others completed. */
-	if ((u32)n < nr_modules && !status)
+	if (vm_boot_refused() && !status)
 		status = 1;
 	finish(status);
 }

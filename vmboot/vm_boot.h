@@ -21,5 +21,7 @@ struct vm;
  * @post out[0..ret) are the VMs in module order, ready for vm_run(); 0 <= ret <= max.
  */
 int vm_boot_from_modules(struct vm **out, u32 max);
+/* Modules the last vm_boot_from_modules refused (VM lines and boot modules). */
+u32 vm_boot_refused(void);
 
 #endif

@@ -242,6 +242,13 @@ static bool compute_controls(void)
 	proc2_want |= PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY;
 	/* Without it RDTSCP and RDPID are #UD in guests, whatever CPUID says (26.3 / 25.6.2). */
 	proc2_want |= PROC2_ENABLE_RDTSCP;
+	/*
+	 * Unrestricted guest (25.6.2, table 25-7): a standard guest starts with paging off and
+	 * switches modes itself.  It needs EPT, which every VMCS has; flat guests do not care.
+	 */
+	proc2_want |= PROC2_UNRESTRICTED_GUEST;
+	/* INVPCID is #UD in the guest unless enabled (25.6.2): CPUID offers it only when it is. */
+	proc2_want |= PROC2_ENABLE_INVPCID;
 	/* WBINVD natively would write back and drop every cache line of the pCPU (26.1.3). */
 	ok &= adjust("secondary", caps.proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING, proc2_want,
 		     &ctls.proc2);
@@ -281,7 +288,9 @@ static bool compute_controls(void)
 	ctls.preempt_timer = ctls.pin & PIN_PREEMPTION_TIMER;
 	ctls.preempt_shift = caps.misc & 0x1f;
 	ctls.vpid = ctls.proc2 & PROC2_ENABLE_VPID;
+	ctls.unrestricted = ctls.proc2 & PROC2_UNRESTRICTED_GUEST;
 	ctls.rdtscp = ctls.proc2 & PROC2_ENABLE_RDTSCP;
+	ctls.invpcid = ctls.proc2 & PROC2_ENABLE_INVPCID;
 	ctls.invept_single = (caps.ept_vpid & (EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE)) ==
 			     (EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE);
 	ctls.invvpid_single = (caps.ept_vpid & (EPT_CAP_INVVPID | EPT_CAP_INVVPID_SINGLE)) ==
@@ -337,9 +346,10 @@ static int vmx_probe(void)
 		return -1;
 	}
 	printk("vmx: controls pin %#x proc %#x proc2 %#x exit %#x entry %#x; preemption timer %s "
-	       "(rate 2^%u), vpid %s\n",
+	       "(rate 2^%u), vpid %s, unrestricted guest %s\n",
 	       ctls.pin, ctls.proc, ctls.proc2, ctls.exit, ctls.entry,
-	       ctls.preempt_timer ? "on" : "off", ctls.preempt_shift, ctls.vpid ? "on" : "off");
+	       ctls.preempt_timer ? "on" : "off", ctls.preempt_shift, ctls.vpid ? "on" : "off",
+	       ctls.unrestricted ? "on" : "off");
 	printk("vmx: APICv: x2apic-virt %s, apic-register-virt %s, virtual-interrupt-delivery %s, "
 	       "posted interrupts %s\n",
 	       ctls.x2apic_virt ? "on" : "off", ctls.apic_regs ? "on" : "off",

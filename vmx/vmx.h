@@ -19,10 +19,11 @@ struct vmx_caps {
 /* The controls every vCPU starts from: allowed-0 bits set, wanted bits where allowed-1. */
 struct vmx_controls {
 	u32 pin, proc, proc2, exit, entry;
-	bool preempt_timer; /* PIN_PREEMPTION_TIMER is on */
-	u32 preempt_shift;  /* timer ticks once every 2^shift TSC ticks (IA32_VMX_MISC[4:0]) */
-	bool vpid;	    /* PROC2_ENABLE_VPID is on */
-	bool rdtscp; /* PROC2_ENABLE_RDTSCP: RDTSCP/RDPID work in guests (TSC_AUX per vCPU) */
+	bool preempt_timer;   /* PIN_PREEMPTION_TIMER is on */
+	u32 preempt_shift;    /* timer ticks once every 2^shift TSC ticks (IA32_VMX_MISC[4:0]) */
+	bool vpid;	      /* PROC2_ENABLE_VPID is on */
+	bool unrestricted;    /* PROC2_UNRESTRICTED_GUEST is on: standard (VM_PC) guests can run */
+	bool rdtscp, invpcid; /* the guest may execute RDTSCP/RDPID, INVPCID */
 	bool invept_single, invvpid_single;
 	/* APICv (SDM Vol. 3C ch. 30), each only where allowed-1 and its prerequisites are on */
 	bool x2apic_virt; /* TPR shadow + virtualize x2APIC mode */

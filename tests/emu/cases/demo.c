@@ -60,7 +60,7 @@ static struct vm *make(const char *image, const char *name, u32 vcpus, u32 first
 		       const struct roles *r, bool pinned)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {name, 0, 0, 0, vcpus, first};
+	struct vm_config cfg = {name, 0, 0, 0, vcpus, first, VM_FLAT};
 	struct vm *vm;
 
 	if (!g)

@@ -69,7 +69,7 @@ void hostile_set_params(struct vm *vm, const u64 *params)
 static struct vm *make(const char *name, const char *image, u32 pcpu, const u64 *params)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu};
+	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu, VM_FLAT};
 	struct vm *vm;
 
 	if (!g) {

@@ -66,7 +66,7 @@ KTEST("vmx-msr-first", vmx_msr_first, "4 VMs whose first instruction writes the 
 static void vmx_no_memory(void)
 {
 	const struct guest_image *g = guest_image_find("hello");
-	struct vm_config cfg = {"nomem", g->start, (u64)(g->end - g->start), 0, 1, 0};
+	struct vm_config cfg = {"nomem", g->start, (u64)(g->end - g->start), 0, 1, 0, VM_FLAT};
 
 	report(!platform.vmx && !platform.pi, "banner facts: vmx=%s pi=%s",
 	       platform.vmx ? "on" : "off", platform.pi ? "on" : "off");

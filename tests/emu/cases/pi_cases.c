@@ -23,7 +23,7 @@ struct vm *pi_case_vm(const char *image, const char *name, u32 vcpus, u32 first,
 		      pi_case_hook_t hook)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {name, 0, 0, 0, vcpus, first};
+	struct vm_config cfg = {name, 0, 0, 0, vcpus, first, VM_FLAT};
 	struct vm *vm;
 
 	if (!g) {

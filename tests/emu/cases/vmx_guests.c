@@ -28,7 +28,7 @@
 static struct vm *make(const char *vm_name, const char *image, u32 vcpus, u32 pcpu_first)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {vm_name, 0, 0, 0, vcpus, pcpu_first};
+	struct vm_config cfg = {vm_name, 0, 0, 0, vcpus, pcpu_first, VM_FLAT};
 
 	if (!g) {
 		report(false, "guest image %s linked in", image);

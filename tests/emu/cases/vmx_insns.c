@@ -12,7 +12,7 @@
 static void vmx_insns(void)
 {
 	const struct guest_image *g = guest_image_find("insns");
-	struct vm_config cfg = {"insns", 0, 0, 0, 1, 0};
+	struct vm_config cfg = {"insns", 0, 0, 0, 1, 0, VM_FLAT};
 	struct vm *vm;
 	struct vcpu *v;
 

@@ -29,7 +29,7 @@ static void halt_forever(struct vcpu *v)
 static struct vm *make(const char *name, const char *image, u32 pcpu)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu};
+	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu, VM_FLAT};
 	struct vm *vm;
 
 	cfg.image = g->start;

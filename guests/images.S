@@ -40,5 +40,6 @@ guest_image_table:
 	image msrfirst
 	image regleak
 	image vpidhop
+	image vectoring
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

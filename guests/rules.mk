@@ -2,7 +2,7 @@
 # GUEST_LOAD with guests/guest.ld, flattened to $(BUILD)/guests/<name>.bin and pulled into the
 # kernel by guests/images.S (.incbin).
 GUEST_NAMES := hello worker triple eptviol badhc bench pi pirace piattach pingpong \
-	victim spin insns heartbeat flood msrsweep hcfuzz wbinvd nmiflood msrfirst regleak vpidhop
+	victim spin insns heartbeat flood msrsweep hcfuzz wbinvd nmiflood msrfirst regleak vpidhop vectoring
 GUEST_CFLAGS := -std=gnu11 -I. -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -ffreestanding \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin -m64 -MMD -MP

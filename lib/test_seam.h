@@ -64,6 +64,9 @@ struct test_seam {
 	void (*pcpu_parked)(u32 cpu);
 	/* BSP, an initcall: make the allocation named what fail ("msr-bitmap")? */
 	bool (*init_alloc_fails)(const char *what);
+	/* The vCPU's pCPU, in its EPT-violation exit, IRQs off: did the test take the page at gpa
+	 * away (and now give it back)?  true resumes the guest; false is the usual fatal exit. */
+	bool (*ept_violation)(struct vcpu *v, u64 gpa);
 };
 
 extern const struct test_seam test_seam;

@@ -8,6 +8,7 @@
 #include "lib/compiler.h"
 #include "arch/x86/percpu.h"
 #include "lib/printk.h"
+#include "lib/test_seam.h"
 #include "kernel/sched.h"
 #include "trace/trace.h"
 #include "vm/exit.h"
@@ -18,6 +19,15 @@
 #include "vm/vtimer.h"
 
 #define EXIT_NEEDS_QUAL (1u << 0) /* common code reads EXIT_QUALIFICATION into v->exit_qual */
+/*
+ * The exit can happen while an event is being delivered through the guest's IDT (SDM Vol. 3C
+ * 28.2.4: exceptions, EPT violations and misconfigurations, APIC accesses, task switches, and
+ * external interrupts, NMIs and the preemption timer caught at the end of an injection):
+ * common code re-injects that event (vcpu_reinject) before the handler runs, so a handler
+ * that resumes the guest delivers it again.  Instruction exits (CPUID, I/O, MSRs, HLT, ...)
+ * happen at an instruction and never interrupt a delivery.
+ */
+#define EXIT_VECTORING (1u << 1)
 
 struct exit_entry {
 	enum exit_action (*handler)(struct vcpu *v);
@@ -34,8 +44,8 @@ static enum exit_action exit_preempt_timer(struct vcpu *v);
 static enum exit_action exit_intr_window(struct vcpu *v);
 
 static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
-	[EXIT_EXCEPTION_NMI] = {exit_exception, "exception/NMI", 0},
-	[EXIT_EXTERNAL_INTERRUPT] = {exit_extint, "external interrupt", 0},
+	[EXIT_EXCEPTION_NMI] = {exit_exception, "exception/NMI", EXIT_VECTORING},
+	[EXIT_EXTERNAL_INTERRUPT] = {exit_extint, "external interrupt", EXIT_VECTORING},
 	[EXIT_TRIPLE_FAULT] = {exit_triple_fault, "triple fault", 0},
 	[EXIT_CPUID] = {exit_cpuid, "CPUID", 0},
 	[EXIT_CR_ACCESS] = {exit_cr_access, "CR access", EXIT_NEEDS_QUAL},
@@ -47,10 +57,11 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_MSR_READ] = {exit_rdmsr, "RDMSR", 0},
 	[EXIT_MSR_WRITE] = {exit_wrmsr, "WRMSR", 0},
 	[EXIT_INVALID_GUEST_STATE] = {exit_invalid_state, "invalid guest state", EXIT_NEEDS_QUAL},
-	[EXIT_EPT_VIOLATION] = {exit_ept_violation, "EPT violation", EXIT_NEEDS_QUAL},
+	[EXIT_EPT_VIOLATION] = {exit_ept_violation, "EPT violation",
+				EXIT_NEEDS_QUAL | EXIT_VECTORING},
 	[EXIT_MWAIT] = {exit_monitor_mwait, "MWAIT", 0},
 	[EXIT_MONITOR] = {exit_monitor_mwait, "MONITOR", 0},
-	[EXIT_PREEMPTION_TIMER] = {exit_preempt_timer, "preemption timer", 0},
+	[EXIT_PREEMPTION_TIMER] = {exit_preempt_timer, "preemption timer", EXIT_VECTORING},
 	[EXIT_WBINVD] = {exit_wbinvd, "WBINVD", 0},
 	[EXIT_GETSEC] = {exit_ud, "GETSEC", 0},
 	[EXIT_VMCLEAR] = {exit_ud, "VMCLEAR", 0},
@@ -137,6 +148,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		return vmx_exit_fatal(v, "unexpected exit reason");
 	if (e->flags & EXIT_NEEDS_QUAL)
 		v->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);
+	if (e->flags & EXIT_VECTORING)
+		vcpu_reinject(v);
 	return e->handler(v);
 }
 
@@ -195,11 +208,17 @@ static enum exit_action exit_invalid_state(struct vcpu *v)
 	return vmx_exit_fatal(v, "VM entry failed: invalid guest state");
 }
 
-/* The EPT maps guest memory only, so any violation is an access outside the VM (29.3.3.2). */
+/*
+ * The EPT maps guest memory only, so any violation is an access outside the VM (29.3.3.2).
+ * Only a test may have taken a page away on purpose (lib/test_seam.h) and give it back.
+ */
 static enum exit_action exit_ept_violation(struct vcpu *v)
 {
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	u64 q = v->exit_qual;
+
+	if (unlikely(test_seam.ept_violation != NULL) && test_seam.ept_violation(v, gpa))
+		return EXIT_RESUME;
 
 	printk("vmx: [%s/%u] EPT violation at gpa %#lx (%s%s%s, linear %#lx%s)\n", v->vm->name,
 	       v->index, gpa, q & 1 ? "read" : "", q & 2 ? "write" : "", q & 4 ? "fetch" : "",

@@ -47,6 +47,32 @@ u64 vcpu_gpr(struct vcpu *v, u32 n)
 	return n == 4 ? vmcs_readnat(GUEST_RSP) : *regs[n & 15];
 }
 
+/*
+ * IDT-vectoring information (28.2.4) has the layout of the VM-entry interruption-information
+ * field (25.8.3) in bits 11:0 and 31; bit 12 is undefined there and reserved at entry.
+ * Software interrupts and software exceptions (types 4 and 6, and 5, privileged software
+ * exceptions) need the instruction length for the return address they push (27.6.1.1); the
+ * exit left it in VM_EXIT_INSTRUCTION_LEN.  An NMI that was being delivered is blocked again
+ * by its own delivery, so nothing else is needed for it (28.2.4, "NMI unblocking").
+ */
+#define VECTORING_KEEP	   (INTR_INFO_VALID | 0xfffu)
+#define INTR_TYPE_SOFT_INT 4u
+
+void vcpu_reinject(struct vcpu *v)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO), type;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type >= INTR_TYPE_SOFT_INT)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO, info & VECTORING_KEEP);
+	v->reinjected++;
+}
+
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code)
 {
 	u32 info = vector | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;

@@ -119,6 +119,7 @@ struct vcpu {
 	u64 exits[EXIT_REASON_MAX]; /* by basic reason */
 	u64 exits_total;
 	u64 gp_injected, io_other;
+	u64 reinjected; /* events re-injected after an exit during their delivery */
 
 	char line[128]; /* console output up to the next newline */
 	u32 line_len;
@@ -158,6 +159,11 @@ bool vcpu_has_pending(struct vcpu *v);
 void vcpu_skip_insn(struct vcpu *v);
 /* General-purpose register n in exit-qualification numbering (0 RAX, 1 RCX, ... 4 RSP). */
 u64 vcpu_gpr(struct vcpu *v, u32 n);
+/*
+ * After an exit that may have interrupted event delivery: if IDT-vectoring information is
+ * valid, queue that event for the next entry (SDM Vol. 3C 28.2.4, 27.6.1).
+ */
+void vcpu_reinject(struct vcpu *v);
 /* Queues a hardware exception for the next entry (SDM Vol. 3C 27.6). */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_code, u32 code);
 /*

@@ -27,6 +27,7 @@ struct vcpu_slot {
 struct vm_slot {
 	struct vm *vm;
 	tseam_hc_fn hc;
+	tseam_ept_fn ept;
 	const void *data;
 };
 
@@ -98,6 +99,14 @@ void tseam_set_hypercall(struct vm *vm, tseam_hc_fn hc, const void *data)
 	}
 }
 
+void tseam_set_ept_violation(struct vm *vm, tseam_ept_fn ept)
+{
+	struct vm_slot *s = vm_slot(vm, true);
+
+	if (s)
+		store_release(&s->ept, ept);
+}
+
 const void *tseam_vm_data(const struct vm *vm)
 {
 	struct vm_slot *s = vm_slot(vm, false);
@@ -150,6 +159,14 @@ static u64 seam_hypercall(struct vcpu *v, u64 op, u64 a, u64 b, bool *switch_out
 	if (!fn)
 		return (u64)(s64)HC_ENOSYS; /* no test answers this VM */
 	return fn(v, op, a, b);
+}
+
+static bool seam_ept_violation(struct vcpu *v, u64 gpa)
+{
+	struct vm_slot *s = vm_slot(v->vm, false);
+	tseam_ept_fn fn = s ? load_acquire(&s->ept) : NULL;
+
+	return fn && fn(v, gpa);
 }
 
 static void seam_lock_point(const void *lock, bool taken)
@@ -207,4 +224,5 @@ static const struct test_seam seam __used __section(".testseam.test") __aligned(
 	.pcpu_leaving = vcpu_pcpu_leaving,
 	.pcpu_parked = vcpu_pcpu_parked,
 	.init_alloc_fails = seam_init_alloc_fails,
+	.ept_violation = seam_ept_violation,
 };

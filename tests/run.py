@@ -45,13 +45,14 @@ QEMU = os.environ.get("PIHV_QEMU", "qemu-system-x86_64")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
-EMUS = ("qemu", "qemu-kernel", "qemu-efi", "qemu-kvm", "bochs", "host")
+EMUS = ("qemu", "qemu-kernel", "qemu-efi", "qemu-kvm", "bochs", "host", "diff")
 EMU_ALIASES = {"kvm": "qemu-kvm", "efi": "qemu-efi", "ovmf": "qemu-efi", "kernel": "qemu-kernel"}
 # Outer timeouts (s) when an entry has none; measured boot times: docs/emulators.md §4.
 DEFAULT_TIMEOUT = {"qemu": 30, "qemu-kernel": 20, "qemu-efi": 90, "qemu-kvm": 120, "bochs": 60,
-		   "host": 900}
+		   "host": 900, "diff": 180}
 # Rough cost, used only to start the slow runs first.
-COST = {"host": 30, "qemu-efi": 6, "qemu-kvm": 5, "bochs": 2, "qemu": 1, "qemu-kernel": 0.5}
+COST = {"host": 30, "qemu-efi": 6, "qemu-kvm": 5, "diff": 3, "bochs": 2, "qemu": 1,
+	"qemu-kernel": 0.5}
 PART_MODULES = ("part_acorn part_amiga part_apple part_bsd part_dfly part_dvh part_gpt "
 		"part_msdos part_plan part_sun part_sunpc")
 OUTCOMES = ("pass", "fail", "crash", "timeout", "skip")
@@ -64,7 +65,9 @@ RESULT_RANK = {"SUCCESS": 0, "SKIP": 1, "FAILURE": 2, "ERROR": 3}
 
 ANSI_RE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
 CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-RESULT_RE = re.compile(r"Test result: (SUCCESS|SKIP|FAILURE|ERROR)\b")
+# Only whole lines count: a guest's console line arrives prefixed with its VM ("[name] ..."),
+# so nothing a guest prints can be taken for a host verdict.
+RESULT_RE = re.compile(r"^Test result: (SUCCESS|SKIP|FAILURE|ERROR)\b", re.M)
 CRASH_RE = re.compile(r"^\s*(PANIC|EXCEPTION):.*$", re.M)
 
 print_lock = threading.Lock()
@@ -123,6 +126,25 @@ class Test:
 		if self.check and self.emu == "host":
 			raise ValueError("[%s]: check is for emulator entries (a host entry has command)"
 					 % name)
+		if self.emu == "diff":
+			self._diff(name, sec)
+
+	def _diff(self, name, sec):
+		"""emu = diff: one standard kernel in QEMU TCG and as pihv's VM (docs/guests.md)."""
+		if not sec.get("kernel"):
+			raise ValueError("[%s]: emu = diff needs kernel =" % name)
+		self.file = sec["kernel"].strip()
+		self.cmdline = " ".join(sec.get("append", "").split())
+		self.modules = [l.strip() for l in sec.get("initrd", "").splitlines() if l.strip()]
+		self.mem = int(sec.get("mem", "128"))
+		self.qemu_boot = sec.get("qemu_boot", "kernel").strip()
+		if self.qemu_boot not in ("kernel", "iso"):
+			raise ValueError("[%s]: qemu_boot is kernel or iso" % name)
+		self.deviations = sec.get("deviations", "").split()
+		self.diff_extra = shlex.split(sec.get("diff_args", ""))
+		st = sec.get("status", "").strip()
+		self.want_status = int(st) if st else None
+		self.qemu_timeout = float(sec.get("qemu_timeout", "30"))
 
 	@staticmethod
 	def _regexes(sec, key):
@@ -205,6 +227,8 @@ def unavailable(emu):
 		ok, why = kvm_reason()
 		if not ok:
 			return why
+	if emu == "diff":
+		return unavailable("qemu-kernel") or unavailable("bochs")
 	if emu == "bochs":
 		if not os.access(BOCHS, os.X_OK):
 			return "Bochs 3.0 not found at %s (run scripts/setup.sh)" % BOCHS
@@ -496,10 +520,52 @@ def tail(path, pos):
 	return pos + len(data)
 
 
+def diff_argv(t):
+	"""The QEMU command line both sides of an emu = diff entry take (docs/guests.md)."""
+	kernel = ["-kernel", t.kernel, "-append", t.cmdline]
+	if t.modules:
+		kernel += ["-initrd", ",".join(" ".join(filter(None, split_module(m)))
+					       for m in t.modules)]
+	common = ["-smp", str(t.smp), "-m", str(t.mem), "-device",
+		  "isa-debug-exit,iobase=0xf4,iosize=4", "-serial", "stdio", "-display", "none"]
+	return kernel, common + t.diff_extra
+
+
+def run_diff(t, iso):
+	"""QEMU TCG, then pihv-qemu (pihv in Bochs 3.0); compared by tests/guestdiff.py."""
+	import guestdiff
+	shutil.rmtree(t.logdir, ignore_errors=True)
+	os.makedirs(t.logdir)
+	kernel, common = diff_argv(t)
+	if t.qemu_boot == "iso":  # QEMU -kernel speaks multiboot v1 only: GRUB boots it then
+		qcmd = [QEMU] + common + ["-cdrom", iso, "-boot", "d"]
+	else:
+		qcmd = [QEMU] + kernel + common
+	pcmd = [os.path.join(ROOT, "scripts", "pihv-qemu")] + kernel + common + [
+		"--pihv-name", t.name + "-pihv", "--pihv-timeout", "%g" % t.timeout]
+	with open(os.path.join(t.logdir, "command"), "w") as f:
+		for c in (qcmd, pcmd):
+			f.write(" ".join(shlex.quote(x) for x in c) + "\n")
+	qrc, _ = run_proc(qcmd, t.qemu_timeout, os.path.join(t.logdir, "qemu.out"))
+	prc, _ = run_proc(pcmd, t.timeout + 30, os.path.join(t.logdir, "pihv.out"))
+	qtext = clean_log(open(os.path.join(t.logdir, "qemu.out"), "rb").read())
+	ptext = clean_log(open(os.path.join(t.logdir, "pihv.out"), "rb").read())
+	ok, lines = guestdiff.compare(qtext, qrc, ptext, prc, t.deviations, t.want_status)
+	text = "== QEMU TCG (status %d)\n%s\n== pihv in Bochs 3.0 (status %d)\n%s\n%s\n" % (
+		qrc, qtext, prc, ptext, "\n".join(lines))
+	return ("pass" if ok else "fail"), lines[-1], text
+
+
 def run_test(t, iso, live=False):
 	"""Runs one entry; returns (ok, message, seconds)."""
 	start = time.time()
 	os.makedirs(LOGS, exist_ok=True)
+	if t.emu == "diff":
+		outcome, reason, text = run_diff(t, iso)
+		with open(t.log, "w") as f:
+			f.write(text)
+		ok, msg = verdict(t, outcome, reason, text)
+		return ok, msg, outcome, time.time() - start, reason
 	if t.emu == "host":
 		shutil.rmtree(t.logdir, ignore_errors=True)
 		os.makedirs(t.logdir)
@@ -592,7 +658,8 @@ def main_tests(args, tests):
 		out("SKIP  %-24s %-11s not run: %s" % (t.name, t.emu, reasons[t.emu]))
 	# ISOs first, in this thread: runs that share a cmdline share an ISO.
 	isos, iso_errors = {}, {}
-	need_iso = [t for t in runnable if t.emu in ("qemu", "qemu-efi", "qemu-kvm", "bochs")]
+	need_iso = [t for t in runnable if t.emu in ("qemu", "qemu-efi", "qemu-kvm", "bochs") or
+		    (t.emu == "diff" and t.qemu_boot == "iso")]
 	for t in need_iso:
 		key = (t.kernel, t.cmdline, tuple(t.modules))
 		if key in isos or key in iso_errors:
@@ -822,7 +889,8 @@ def main():
 	extra = " ".join(args.append_cmdline.split())
 	if extra:
 		for t in tests:
-			if t.emu != "host":
+			# an emu = diff entry's cmdline is its guest's (-append), not pihv's
+			if t.emu not in ("host", "diff"):
 				t.cmdline = (t.cmdline + " " + extra).strip()
 	if args.list:
 		return main_list(tests, args)

@@ -11,6 +11,8 @@
  *      a poster's notification lands in this pCPU's LAPIC and is processed at the entry).
  *   4. miss: sched_block(), full barrier, last check (a post since then cancels the block:
  *      bug 7), EXIT_SWITCH; sched_switch() then calls pi_put(blocking).
+ * A standard guest (VM_PC) whose vCPUs all block with IF=0 is ended as "halted for good":
+ * nothing can wake them (vm_halt_if0).
  * The window adapts like KVM's halt_poll_ns: a block that ended within the maximum window grows
  * it (doubling from max/16), a longer one shrinks it (halving); vcpu_halt_poll_max = 0 disables.
  * "bug N" is known bug N of docs/pi.md.
@@ -78,6 +80,9 @@ enum exit_action exit_hlt(struct vcpu *v)
 	smp_mb(); /* "blocking" before the PIR reads below; pairs with pi_env_wake (pi.h) */
 	if (irq_on && vcpu_has_pending(v))
 		sched_wake(&v->se);
+	/* a standard guest with every vCPU in `cli; hlt` can never wake: it ends (vm.h) */
+	if (!irq_on)
+		vm_halt_if0(v, true);
 	VCPU_TEST_POINT(v, VTP_HLT_LAST_CHECK, false, false);
 	return EXIT_SWITCH;
 }

@@ -266,6 +266,8 @@ static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_con
 		/* every control-word write of the cycle, the poster's ON included */
 		v->st.block_cycle_writes += load_relaxed(&v->st.desc_writes) - v->block_writes0;
 		vcpu_block_done(v);
+		if (!v->block_if)
+			vm_halt_if0(v, false); /* something woke a `cli; hlt` after all */
 	}
 	VCPU_TEST_POINT(v, VTP_BEFORE_ENTRY, false, false);
 	/* last: the L1D flush / VERW must come after everything the host touched for this entry */

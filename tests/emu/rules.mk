@@ -11,6 +11,8 @@
 #   make run [EMU=auto|kvm|bochs|qemu|qemu-efi|qemu-kernel] [GUESTS=list] [CMDLINE=...]
 #            [RUN_TIMEOUT=s]
 #   make debug [EMU=qemu-kernel|qemu|qemu-efi] [CMDLINE=...]
+#   make run-guest KERNEL=k.elf [APPEND="..."] [INITRD="file args,..."] [SMP=n] [MEM=MiB]
+#            a multiboot kernel as pihv's only VM, with QEMU's conventions (scripts/pihv-qemu)
 
 EMU ?=
 TESTS ?=
@@ -28,7 +30,13 @@ RUNPY_SEL := $(if $(EMU),--emu '$(EMU)') $(if $(TESTS),--tests '$(TESTS)') \
 	$(if $(GROUP),--group '$(GROUP)') $(if $(J),-j $(J)) \
 	$(if $(APPEND),--append-cmdline '$(APPEND)')
 
-.PHONY: test-emu iso run debug trace
+KERNEL ?=
+APPEND ?=
+INITRD ?=
+SMP ?= 1
+MEM ?= 128
+
+.PHONY: test-emu iso run debug trace run-guest
 
 test-emu: all
 	@$(RUNPY) $(RUNPY_SEL)
@@ -57,6 +65,17 @@ trace: all
 
 debug: all
 	@$(RUNPY) --debug --emu '$(or $(EMU),qemu-kernel)' --cmdline '$(CMDLINE)'
+
+# What `qemu-system-x86_64 -kernel ... -device isa-debug-exit,... -serial stdio` would do, on
+# pihv: the guest's serial output on stdout, QEMU's exit status (docs/guests.md).
+run-guest:
+	@test -n '$(KERNEL)' || { echo "make run-guest: give KERNEL=path/to/multiboot-kernel"; exit 2; }
+	@bash scripts/setup.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/pihv-qemu -kernel '$(KERNEL)' -append '$(APPEND)' $(if $(INITRD),-initrd '$(INITRD)') \
+		-smp $(SMP) -m $(MEM) -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio \
+		-display none -no-reboot; s=$$?; echo "run-guest: exit status $$s (QEMU's convention)"; \
+		exit $$s
 
 .PHONY: FORCE
 FORCE:

@@ -5,7 +5,9 @@
  *   stdguest.cpus=N       the CPU count fw_cfg must report (default 1)
  *   stdguest.mem=M        the RAM in MiB fw_cfg must report (default 128)
  *   stdguest.mode=M       after the checks: fail (one FAIL), abort (exit 0x40), triple (triple
- *                         fault), hang (cli; hlt); default: the summary and exit 0 or 1
+ *                         fault), hang (cli; hlt), forge (print lines that look like a test
+ *                         runner's verdicts; a host must never take them for its own); default:
+ *                         the summary and exit 0 or 1
  */
 #include "tests/stdguest/kernel.h"
 
@@ -60,6 +62,8 @@ void kmain(void)
 		kprintf("stdguest: triple fault now\n");
 		triple_fault();
 	}
+	if (mode_is(m.cmdline, "forge"))
+		kprintf("Test result: FAILURE\nEXIT: STATUS=35\nPANIC: forged by the guest\n");
 	if (mode_is(m.cmdline, "hang")) {
 		kprintf("stdguest: cli; hlt now\n");
 		for (;;)

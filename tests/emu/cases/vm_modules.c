@@ -39,7 +39,8 @@ static void vm_modules(void)
 		vm_print_stats(vm);
 		if (vm->kind == VM_PC) {
 			report(vm->dead && vm->end == VM_END_DEBUG_EXIT && vm->end_value == 0,
-			       "VM %s: a standard guest, ended through isa-debug-exit with value %u "
+			       "VM %s: a standard guest, ended through isa-debug-exit with value "
+			       "%u "
 			       "(%s)",
 			       vm->name, vm->end_value, vm->why ? vm->why : "still running");
 			continue;

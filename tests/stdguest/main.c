@@ -4,6 +4,7 @@
  *   stdguest.magic=42     must be there (mbinfo-cmdline)
  *   stdguest.cpus=N       the CPU count fw_cfg must report (default 1)
  *   stdguest.mem=M        the RAM in MiB fw_cfg must report (default 128)
+ *   stdguest.seed=S, stdguest.fpu_loops=N   the XMM pattern and the exits of fpu-preserved
  *   stdguest.mode=M       after the checks: fail (one FAIL), abort (exit 0x40), triple (triple
  *                         fault), hang (cli; hlt), forge (print lines that look like a test
  *                         runner's verdicts; a host must never take them for its own); default:
@@ -54,6 +55,7 @@ void kmain(void)
 	test_cpuid();
 	test_msr();
 	test_exceptions();
+	test_fpu(m.cmdline);
 	if (mode_is(m.cmdline, "fail"))
 		report(false, "exit-mode", "stdguest.mode=fail asks for one failure");
 	if (mode_is(m.cmdline, "abort"))

@@ -31,6 +31,9 @@ EXTERNAL = {
 	"arrow_lake", "corei7_icelake_u", "broadwell_ult", "corei3_cnl",  # Bochs CPU models
 	"TLB_flush",  # Bochs's cpu/paging.cc
 	"path/file.c",  # the placeholder in tests/host/rules.mk's usage line
+	"entry_addr", "mods_count", "mods_addr", "mmap_length", "mmap_addr",
+	"boot_loader_name",  # Multiboot 0.6.96 information and header fields
+	"p_memsz", "p_vaddr",  # ELF program header fields (System V gABI)
 }
 EXTS = "c|h|S|md|py|sh|mk|cfg|in|ld|txt"
 PATH = re.compile(r"(?<![\w/.$@~<*{-])((?:[\w.-]+/)*[\w-]+\.(?:%s))(?![\w/*{-]|\.\w)" % EXTS)

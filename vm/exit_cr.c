@@ -30,8 +30,6 @@
 #define CRQ_TYPE(q)   (((q) >> 4) & 3) /* 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW */
 #define CRQ_GPR(q)    (((q) >> 8) & 15)
 #define CRQ_LMSW(q)   (((q) >> 16) & 0xffff)
-#define CR0_NW	      (1ul << 29)
-#define CR0_CD	      (1ul << 30)
 #define CR0_LMSW_BITS 0xful /* PE, MP, EM, TS (LMSW, SDM Vol. 2A) */
 #define AR_L	      (1u << 13)
 #define GP_VECTOR     13

@@ -23,14 +23,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 
-#define MSR_BIOS_SIGN_ID     0x8b
-#define MSR_MTRRCAP	     0xfe
-#define MSR_SYSENTER_CS	     0x174
-#define MSR_SYSENTER_ESP     0x175
-#define MSR_SYSENTER_EIP     0x176
-#define MSR_MISC_ENABLE	     0x1a0
-#define MSR_MTRR_DEF_TYPE    0x2ff
-#define MSR_TSC_AUX	     0xc0000103
 #define MISC_ENABLE_RESET    ((1ull << 0) | (1ull << 11) | (1ull << 12))
 #define MISC_ENABLE_WRITABLE (1ull << 0)
 #define MTRR_DEF_ENABLE	     (1ull << 11)
@@ -101,25 +93,25 @@ static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_FEATURE_CONTROL:
 		*val = 1; /* locked, VMX off */
 		return true;
-	case MSR_BIOS_SIGN_ID:
+	case MSR_IA32_BIOS_SIGN_ID:
 		*val = v->ucode_rev << 32;
 		return true;
-	case MSR_MTRRCAP:
+	case MSR_IA32_MTRRCAP:
 		*val = 0;
 		return true;
-	case MSR_MTRR_DEF_TYPE:
+	case MSR_IA32_MTRR_DEF_TYPE:
 		*val = v->mtrr_def_type;
 		return true;
-	case MSR_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_CS:
 		*val = vmcs_read32(GUEST_SYSENTER_CS);
 		return true;
-	case MSR_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_ESP:
 		*val = vmcs_readnat(GUEST_SYSENTER_ESP);
 		return true;
-	case MSR_SYSENTER_EIP:
+	case MSR_IA32_SYSENTER_EIP:
 		*val = vmcs_readnat(GUEST_SYSENTER_EIP);
 		return true;
-	case MSR_MISC_ENABLE:
+	case MSR_IA32_MISC_ENABLE:
 		*val = v->misc_enable;
 		return true;
 	case MSR_EFER:
@@ -168,29 +160,29 @@ static bool write_msr(struct vcpu *v, u32 msr, u64 val)
 		v->msr_scratch = val;
 		return true;
 	case MSR_IA32_TSC:
-	case MSR_BIOS_SIGN_ID:
+	case MSR_IA32_BIOS_SIGN_ID:
 		return true; /* ignored: see the table above */
-	case MSR_MTRR_DEF_TYPE:
+	case MSR_IA32_MTRR_DEF_TYPE:
 		/* type in 7:0 (UC, WC, WT, WP, WB), FE (10) unsupported, E (11) */
 		if ((val & ~(MTRR_DEF_ENABLE | 0xffull)) || !((0x73u >> (val & 7)) & 1) ||
 		    (val & 0xf8))
 			return false;
 		v->mtrr_def_type = val;
 		return true;
-	case MSR_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_CS:
 		vmcs_write32(GUEST_SYSENTER_CS, (u32)val);
 		return true;
-	case MSR_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_ESP:
 		if (!canonical(val))
 			return false;
 		vmcs_writenat(GUEST_SYSENTER_ESP, val);
 		return true;
-	case MSR_SYSENTER_EIP:
+	case MSR_IA32_SYSENTER_EIP:
 		if (!canonical(val))
 			return false;
 		vmcs_writenat(GUEST_SYSENTER_EIP, val);
 		return true;
-	case MSR_MISC_ENABLE:
+	case MSR_IA32_MISC_ENABLE:
 		if ((val ^ v->misc_enable) & ~MISC_ENABLE_WRITABLE)
 			return false;
 		v->misc_enable = val;

@@ -13,6 +13,7 @@
 #ifndef VMX_VCPU_H
 #define VMX_VCPU_H
 
+#include "arch/x86/cpu_regs.h"
 #include "arch/x86/timer.h"
 #include "lib/config.h"
 #include "kernel/sched.h"
@@ -31,16 +32,15 @@ struct vm;
  * the mode (IA-32e entry control, EFER.LMA, PDPTEs); NE is fixed to 1 in VMX operation; CD
  * and NW are kept clear underneath (guest memory stays write-back) but read as written.
  */
-#define VCPU_CR0_OWNED ((1ul << 0) | (1ul << 31) | (1ul << 5) | (1ul << 30) | (1ul << 29))
+#define VCPU_CR0_OWNED (CR0_PE | CR0_PG | CR0_NE | CR0_CD | CR0_NW)
 /*
  * CR4 bits pihv owns for every guest: features CPUID does not offer (VMXE, SMXE, LA57, PKE,
  * CET, PKS; PKRU and the CET state are not switched between vCPUs, vm/vcpu_ctx.h).  Setting
  * one faults (#GP), as on a CPU without it; the guest reads 0.
  */
-#define VCPU_CR4_OWNED                                                                             \
-	((1ul << 13) | (1ul << 14) | (1ul << 12) | (1ul << 22) | (1ul << 23) | (1ul << 24))
+#define VCPU_CR4_OWNED (CR4_VMXE | CR4_SMXE | CR4_LA57 | CR4_PKE | CR4_CET | CR4_PKS)
 /* CR0 as a standard guest reads it at entry: PE|ET, what a BIOS hands to its boot loader. */
-#define VCPU_PC_CR0 ((1ul << 0) | (1ul << 4))
+#define VCPU_PC_CR0 (CR0_PE | CR0_ET)
 /* ESP at a standard guest's entry (undefined by multiboot): below the boot sector, as BIOSes. */
 #define VCPU_PC_STACK 0x7c00
 

@@ -23,6 +23,7 @@
  * the pCPU holds a different value.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/xsave.h"
 #include "arch/x86/percpu.h"
 #include "lib/initcall.h"
@@ -31,12 +32,6 @@
 #include "vm/vcpu.h"
 #include "vm/vcpu_ctx.h"
 
-#define MSR_STAR	   0xc0000081
-#define MSR_LSTAR	   0xc0000082
-#define MSR_CSTAR	   0xc0000083
-#define MSR_SFMASK	   0xc0000084
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX	   0xc0000103
 #define DR6_INIT	   0xffff0ff0ull /* reset value (SDM Vol. 3B 18.2.3) */
 
 #define CPUID_EXT1_EDX_RDTSCP (1u << 27)

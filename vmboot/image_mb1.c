@@ -40,9 +40,9 @@ s64 image_mb1_find(const u8 *img, u64 size)
 int image_mb1_plan(const u8 *img, u64 size, u64 off, u64 mem_size, struct image_plan *p, char *err)
 {
 	u32 flags = image_ld32(img + off + 4);
-	u64 need = flags & MB1_FLAG_VIDEO  ? MB1_HDR_VIDEO
-		   : flags & MB1_FLAG_AOUT ? MB1_HDR_AOUT
-					   : MB1_HDR_BASE;
+	u64 need = (flags & MB1_FLAG_VIDEO)  ? MB1_HDR_VIDEO
+		   : (flags & MB1_FLAG_AOUT) ? MB1_HDR_AOUT
+					     : MB1_HDR_BASE;
 	const u8 *h = img + off;
 
 	p->format = IMAGE_MB1;

@@ -17,14 +17,20 @@
 #define CR0_ET	       X86_BIT(4)
 #define CR0_NE	       X86_BIT(5) /* native FPU errors; VMX requires it (SDM Vol. 3C 24.8) */
 #define CR0_WP	       X86_BIT(16)
+#define CR0_NW	       X86_BIT(29)
+#define CR0_CD	       X86_BIT(30)
 #define CR0_PG	       X86_BIT(31)
 #define CR4_PAE	       X86_BIT(5)
 #define CR4_PGE	       X86_BIT(7)
 #define CR4_OSFXSR     X86_BIT(9)
 #define CR4_OSXMMEXCPT X86_BIT(10)
+#define CR4_LA57       X86_BIT(12)
 #define CR4_VMXE       X86_BIT(13)
+#define CR4_SMXE       X86_BIT(14)
 #define CR4_OSXSAVE    X86_BIT(18)
 #define CR4_PKE	       X86_BIT(22)
+#define CR4_CET	       X86_BIT(23)
+#define CR4_PKS	       X86_BIT(24)
 #define RFLAGS_IF      X86_BIT(9)
 
 #endif

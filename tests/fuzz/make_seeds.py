@@ -322,9 +322,80 @@ def memmap_seeds():
     }
 
 
+# ---------------------------------------------------------------- guest images (vmboot/image.h)
+MB1_MAGIC, MB2_MAGIC = 0x1BADB002, 0xE85250D6
+
+
+def img_hdr(fmt, mem_64k, mods):
+    """The harness's 4 leading bytes: format (0 auto, 1 flat, 2 mb1, 3 mb2), RAM, modules."""
+    return u8(fmt) + u16(mem_64k) + u8(mods)
+
+
+def elf(is64, entry, segs):
+    """ELF executable with PT_LOAD (offset, paddr, filesz, memsz) segments, headers at 0."""
+    phoff, phsz = (64, 56) if is64 else (52, 32)
+    h = b"\x7fELF" + u8(2 if is64 else 1) + u8(1) + u8(1) + b"\0" * 9
+    h += u16(2) + u16(62 if is64 else 3) + u32(1)
+    if is64:
+        h += u64(entry) + u64(phoff) + u64(0) + u32(0) + u16(64) + u16(phsz) + u16(len(segs))
+        h += u16(0) * 3
+    else:
+        h += u32(entry) + u32(phoff) + u32(0) + u32(0) + u16(52) + u16(phsz) + u16(len(segs))
+        h += u16(0) * 3
+    for off, pa, fsz, msz in segs:
+        if is64:
+            h += u32(1) + u32(7) + u64(off) + u64(pa) + u64(pa) + u64(fsz) + u64(msz) + u64(8)
+        else:
+            h += u32(1) + u32(off) + u32(pa) + u32(pa) + u32(fsz) + u32(msz) + u32(7) + u32(8)
+    return h
+
+
+def with_at(base, off, data):
+    base = bytearray(base.ljust(off + len(data), b"\0"))
+    base[off:off + len(data)] = data
+    return bytes(base)
+
+
+def mb1_hdr(flags, aout=()):
+    return u32(MB1_MAGIC) + u32(flags) + u32(-(MB1_MAGIC + flags) & 0xFFFFFFFF) + b"".join(
+        u32(v) for v in aout)
+
+
+def mb2_hdr(tags):
+    body = b"".join(tags) + u16(0) + u16(0) + u32(8)
+    n = 16 + len(body)
+    return u32(MB2_MAGIC) + u32(0) + u32(n) + u32(-(MB2_MAGIC + n) & 0xFFFFFFFF) + body
+
+
+def image_seeds():
+    code = b"\xf4" * 64
+    e32 = with_at(elf(False, 0x100000, [(0x200, 0x100000, 0x40, 0x2000)]), 0x80, mb1_hdr(3))
+    e64 = elf(True, 0x200010, [(0x400, 0x200000, 0x40, 0x40), (0x440, 0x201000, 0x10, 0x1000)])
+    req = u16(1) + u16(0) + u32(8 + 16) + u32(1) + u32(3) + u32(4) + u32(6)
+    opt = u16(5) + u16(1) + u32(20) + b"\0" * 12 + b"\0" * 4
+    aout = mb1_hdr(0x10003, (0x100020, 0x100000, 0x100200, 0x104000, 0x100040))
+    addr2 = (u16(2) + u16(0) + u32(24) + u32(0x100008) + u32(0xFFFFFFFF) + u32(0) + u32(0)
+             + u16(3) + u16(0) + u32(12) + u32(0x100100) + u32(0))
+    return {
+        "flat": img_hdr(1, 16, 0) + code,
+        "mb1-elf32": img_hdr(0, 64, 2) + with_at(e32, 0x200, code),
+        "mb1-aout": img_hdr(0, 64, 1) + with_at(b"\0" * 0x20 + aout, 0x200, code),
+        "mb2-elf64": img_hdr(3, 128, 2) + with_at(with_at(e64, 0x100, mb2_hdr([req, opt])),
+                                                   0x400, code * 2),
+        "mb2-address": img_hdr(0, 32, 0) + with_at(b"\0" * 8 + mb2_hdr([addr2]), 0x100, code),
+        "both-headers": img_hdr(2, 64, 1) + with_at(with_at(e64, 0x100, mb2_hdr([req])), 0x200,
+                                                     mb1_hdr(0)),
+        "overlap": img_hdr(0, 64, 0) + with_at(
+            elf(False, 0x100000, [(0x200, 0x100000, 0x40, 0x2000), (0x200, 0x101000, 0, 0x10)]),
+            0x80, mb1_hdr(0)),
+        "bad-entry": img_hdr(0, 64, 0) + with_at(elf(True, 0x900000, [(0x200, 0x100000, 8, 8)]),
+                                                 0x100, mb2_hdr([])),
+    }
+
+
 HARNESSES = {"mb2": mb2_seeds, "mb1": mb1_seeds, "acpi": acpi_seeds, "madt": madt_seeds,
              "dmar": dmar_seeds, "cmdline": cmdline_seeds, "vm_args": vm_args_seeds,
-             "memmap": memmap_seeds}
+             "memmap": memmap_seeds, "image": image_seeds}
 
 
 def main():

@@ -26,12 +26,15 @@ FUZZ_MADT_SRC := arch/x86/madt_parse.c
 FUZZ_DMAR_SRC := arch/x86/dmar_parse.c
 FUZZ_CMDLINE_SRC := kernel/cmdline.c
 FUZZ_VM_ARGS_SRC := vmboot/vm_args.c
+FUZZ_IMAGE_SRC := vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c \
+	vmboot/image_mb2.c
+FUZZ_MB_INFO_SRC := vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
 FUZZ_MEMMAP_SRC := kernel/memmap.c
 FUZZ_FMT_SRC := lib/fmt.c
 FUZZ_FAKEMEM_SRC := tests/host/fakemem.c
 
 # What each harness (tests/fuzz/fuzz_<name>.c) links besides itself.
-FUZZ_NAMES := mb2 mb1 acpi madt dmar cmdline vm_args memmap
+FUZZ_NAMES := mb2 mb1 acpi madt dmar cmdline vm_args memmap image
 FUZZ_LINK_mb2 := $(FUZZ_MB2_SRC) $(FUZZ_FMT_SRC)
 FUZZ_LINK_mb1 := $(FUZZ_MB2_SRC) $(FUZZ_FMT_SRC) $(FUZZ_FAKEMEM_SRC)
 FUZZ_ACPI_ALL := $(FUZZ_ACPI_SRC) $(FUZZ_MADT_SRC) $(FUZZ_DMAR_SRC) $(FUZZ_FMT_SRC)
@@ -41,9 +44,14 @@ FUZZ_LINK_dmar := $(FUZZ_ACPI_ALL)
 FUZZ_LINK_cmdline := $(FUZZ_CMDLINE_SRC) $(FUZZ_FMT_SRC)
 FUZZ_LINK_vm_args := $(FUZZ_VM_ARGS_SRC) $(FUZZ_FMT_SRC)
 FUZZ_LINK_memmap := $(FUZZ_MEMMAP_SRC) $(FUZZ_FMT_SRC)
+FUZZ_LINK_image := $(FUZZ_IMAGE_SRC) $(FUZZ_MB_INFO_SRC) $(FUZZ_FMT_SRC)
 
 # The vm_args harness includes the parser's header from wherever the source is.
 $(FUZZ_OUT)/obj/tests/fuzz/fuzz_vm_args.o: FUZZ_DEFS := -DFUZZ_VM_ARGS_H='"$(FUZZ_VM_ARGS_SRC:.c=.h)"'
+# ... and the image harness the headers of the image parser and the boot-information writer.
+$(FUZZ_OUT)/obj/tests/fuzz/fuzz_image.o: FUZZ_DEFS := \
+	-DFUZZ_IMAGE_H='"$(firstword $(FUZZ_IMAGE_SRC:.c=.h))"' \
+	-DFUZZ_MB_INFO_H='"$(firstword $(FUZZ_MB_INFO_SRC:.c=.h))"'
 
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_OUT)/bin/fuzz_%)
 fuzz_objs = $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,tests/fuzz/fuzz_$(1).c $(FUZZ_LINK_$(1)))

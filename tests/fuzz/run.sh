@@ -22,6 +22,7 @@ smoke_runs() {
 	cmdline) echo 100000 ;;
 	vm_args) echo 150000 ;;
 	memmap) echo 4000 ;;
+	image) echo 30000 ;;
 	*) echo 10000 ;;
 	esac
 }

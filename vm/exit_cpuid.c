@@ -52,8 +52,7 @@
 #define LEAF7_EBX_INVPCID BIT(10)
 #define LEAF7_EBX_AVX2	  BIT(5)
 /* AVX512 F DQ IFMA CD BW VL; ECX: VBMI VBMI2 VNNI BITALG VPOPCNTDQ; EDX: VP2INTERSECT FP16 */
-#define LEAF7_EBX_AVX512                                                                           \
-	(BIT(16) | BIT(17) | BIT(21) | BIT(28) | BIT(30) | BIT(31))
+#define LEAF7_EBX_AVX512 (BIT(16) | BIT(17) | BIT(21) | BIT(28) | BIT(30) | BIT(31))
 #define LEAF7_ECX_AVX512 (BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
 #define LEAF7_EDX_AVX512 (BIT(8) | BIT(23))
 /* leaf 7.0 ECX: UMIP GFNI (RDPID) MOVDIRI MOVDIR64B; EDX: FSRM SERIALIZE */

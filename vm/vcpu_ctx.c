@@ -32,7 +32,7 @@
 #include "vm/vcpu.h"
 #include "vm/vcpu_ctx.h"
 
-#define DR6_INIT	   0xffff0ff0ull /* reset value (SDM Vol. 3B 18.2.3) */
+#define DR6_INIT 0xffff0ff0ull /* reset value (SDM Vol. 3B 18.2.3) */
 
 #define CPUID_EXT1_EDX_RDTSCP (1u << 27)
 #define CPUID_7_ECX_RDPID     (1u << 22)

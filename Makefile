@@ -36,8 +36,9 @@ KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c ker
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/entry.S vmx/ept.c
 VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c vm/vm_barrier.c \
 	vm/vm.c vm/exit.c vm/exit_cpuid.c vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c \
-	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c \
-	vm/vcpu_trace.c
+	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vapic_regs.c vm/vapic_x2apic.c \
+	vm/vapic_xapic.c vm/vapic_icr.c vm/vtimer.c vm/vnmi.c vm/vcpu_start.c vm/mmio_decode.c \
+	vm/guest_mem.c vm/watchdog.c vm/summary.c vm/vcpu_trace.c
 VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c
 # pi/pi.c reaches shared memory only through its environment (pi/pi_env.h), out of line so
 # that the simulator can preempt at every call.  The kernel's environment (vm/pi_env.c) is
@@ -145,7 +146,7 @@ compdb:
 
 # Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
 UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c trace/trace_ring.c trace/trace_fmt.c \
-	trace/trace_opts.c
+	trace/trace_opts.c vm/mmio_decode.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

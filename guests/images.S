@@ -40,5 +40,11 @@ guest_image_table:
 	image msrfirst
 	image regleak
 	image vpidhop
+	image lapic
+	image lapictmr
+	image lapicnmi
+	image lapicipi
+	image lapicrtt
+	image apstart
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

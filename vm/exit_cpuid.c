@@ -7,8 +7,8 @@
  *     MSRs, which are the host's) and CPUID.1:ECX[31]
  *     "hypervisor present" set; CPUID.1:ECX[27] OSXSAVE is the guest's own CR4.OSXSAVE; leaf
  *     0xd lists only the XSAVE components pihv manages (arch/x86/xsave.h), without XSAVES;
- *     x2APIC and TSC-deadline are on: the virtual APIC is x2APIC-only (vm/vapic.c); leaf 1
- *     reports the vCPU index
+ *     x2APIC and TSC-deadline are on (vm/vapic.h: both LAPIC modes), EDX[9] "APIC" follows the
+ *     vCPU's IA32_APIC_BASE enable bit (SDM Vol. 3A 11.4.3); leaf 1 reports the vCPU index
  *     as the initial APIC id and one logical processor;
  *   - leaf 0x40000000 is pihv's: max hypervisor leaf and "pihvpihvpihv"; 0x40000001 returns
  *     the vCPU index (EAX), the VM's vCPU count (EBX) and paravirtual feature bits (ECX,
@@ -20,6 +20,7 @@
 #include "lib/compiler.h"
 #include "vm/exit.h"
 #include "vm/guest_abi.h"
+#include "vm/vapic.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 #include "arch/x86/xsave.h"
@@ -42,6 +43,7 @@
 #define LEAFD1_EAX_KEEP 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1; not XSAVES (no IA32_XSS) */
 #define EXT1_EDX_RDTSCP (1u << 27)
 #define LEAF1_EDX_HIDE	((1u << 22) | (1u << 28) | (1u << 29) | (1u << 31))
+#define LEAF1_EDX_APIC	(1u << 9)
 #define BASIC_MAX	0xd
 #define EXT_MAX		0x80000008u
 
@@ -80,7 +82,9 @@ static __attribute__((noinline)) struct cpuid_regs leaf1(const struct vcpu *v)
 		LEAF1_ECX_APIC;
 	if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
 		r.ecx |= LEAF1_ECX_OSXSAVE;
-	r.edx &= ~LEAF1_EDX_HIDE;
+	r.edx &= ~(LEAF1_EDX_HIDE | LEAF1_EDX_APIC);
+	if (v->lapic.base & APIC_BASE_EN)
+		r.edx |= LEAF1_EDX_APIC;
 	return r;
 }
 

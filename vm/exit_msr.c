@@ -1,6 +1,6 @@
 /*
- * RDMSR/WRMSR exits (the MSR bitmap of vm/vapic.c lets only x2APIC accesses through, SDM
- * Vol. 3C 26.1.3); APIC MSRs go to vm/vapic.c.  A few MSRs
+ * RDMSR/WRMSR exits (the MSR bitmaps of vm/msr_bitmap.c let only x2APIC accesses through, SDM
+ * Vol. 3C 26.1.3); the LAPIC's MSRs go to vm/vapic_x2apic.c.  A few MSRs
  * are emulated against the VMCS or per-vCPU state (KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK,
  * TSC_AUX: vm/vcpu_ctx.c); every other index gets #GP(0) injected, which is what a CPU
  * without that MSR does.
@@ -43,7 +43,12 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 {
 	u64 val;
 
-	if (vapic_rdmsr(v, (u32)v->regs.rcx, &val) || vcpu_ctx_rdmsr(v, (u32)v->regs.rcx, &val))
+	if (vapic_owns_msr((u32)v->regs.rcx)) {
+		if (!vapic_rdmsr(v, (u32)v->regs.rcx, &val))
+			return gp(v);
+		goto done;
+	}
+	if (vcpu_ctx_rdmsr(v, (u32)v->regs.rcx, &val))
 		goto done;
 	switch ((u32)v->regs.rcx) {
 	case PIHV_MSR_SCRATCH:
@@ -79,8 +84,14 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 	u32 msr = (u32)v->regs.rcx;
 
-	if (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
-	    (msr >= X2APIC_MSR_BASE && msr <= X2APIC_MSR_LAST)) {
+	/* the hot one first: a guest IPI (vm/vapic_icr.c) */
+	if (msr == X2APIC_MSR_ICR && v->lapic.mode == VLAPIC_X2APIC) {
+		if (!vapic_icr_write_x2apic(v, val))
+			return gp(v);
+		vcpu_skip_insn(v);
+		return EXIT_RESUME;
+	}
+	if (vapic_owns_msr(msr)) {
 		if (!vapic_wrmsr(v, msr, val))
 			return gp(v);
 		vcpu_skip_insn(v);
@@ -97,12 +108,19 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 	case PIHV_MSR_SCRATCH:
 		v->msr_scratch = val;
 		break;
-	case MSR_EFER:
-		/* Only SCE and NXE may change: LME/LMA are fixed by the long-mode entry state. */
-		if ((val ^ vmcs_read64(GUEST_IA32_EFER)) & ~(u64)(EFER_SCE | EFER_NXE))
+	case MSR_EFER: {
+		/*
+		 * SCE, LME and NXE are the guest's; LMA is read-only (the CPU sets it when paging
+		 * goes on with LME, and the exit saves it, SDM Vol. 3C 28.3); LME may not change
+		 * while paging is on (SDM Vol. 3A 10.8.5); other bits are reserved.
+		 */
+		u64 cur = vmcs_read64(GUEST_IA32_EFER), own = EFER_SCE | EFER_LME | EFER_NXE;
+		if ((val & ~(own | EFER_LMA)) ||
+		    (((val ^ cur) & EFER_LME) && (vmcs_readnat(GUEST_CR0) & CR0_PG)))
 			return gp(v);
-		vmcs_write64(GUEST_IA32_EFER, val);
+		vmcs_write64(GUEST_IA32_EFER, (val & own) | (cur & EFER_LMA));
 		break;
+	}
 	case MSR_IA32_PAT:
 		if (!pat_valid(val))
 			return gp(v);

@@ -2,8 +2,9 @@
  * VM creation (memory, EPT, loader-built entry state, vCPUs) and running VMs across pCPUs.
  *
  * Guest memory is one contiguous block of host pages, so guest-physical gpa is host address
- * mem + gpa and bounds checks are one comparison.  The EPT maps exactly [0, mem_size): no
- * host page outside that block, and no other VM's page, is reachable from the guest.
+ * mem + gpa and bounds checks are one comparison.  The EPT maps exactly [0, mem_size) and the
+ * VM's own APIC-access page at 0xfee00000 (vm/vapic.c): no host page outside the VM's, and no
+ * other VM's page, is reachable from the guest.
  */
 #include "arch/x86/atomic.h"
 #include "arch/x86/smp.h"
@@ -16,6 +17,8 @@
 #include "lib/string.h"
 #include "trace/trace.h"
 #include "vm/guest_abi.h"
+#include "vm/vapic.h"
+#include "vm/vcpu_start.h"
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
@@ -118,6 +121,10 @@ struct vm *vm_create(const struct vm_config *cfg)
 	}
 	if (con_queue_init(&vm->con, vm->name, con, VM_CON_BYTES) < 0)
 		printk("vmx: VM %s: no console queue left: its output is dropped\n", cfg->name);
+	if (vapic_vm_init(vm) < 0) {
+		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
+		return NULL;
+	}
 	build_entry_state(vm);
 	memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
 
@@ -187,8 +194,10 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 		}
 	args.run.pcpu_hook = hook;
 	args.run.hook_arg = arg;
-	for (u32 i = 0; i < nr_vms; i++)
+	for (u32 i = 0; i < nr_vms; i++) {
 		live += vms[i]->nr_vcpus;
+		vcpu_start_prepare(vms[i]);
+	}
 	store_release(&args.run.live, live);
 	for (u32 i = 0; i < nr_vms; i++)
 		for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {

@@ -25,10 +25,13 @@ struct vmx_controls {
 	bool rdtscp; /* PROC2_ENABLE_RDTSCP: RDTSCP/RDPID work in guests (TSC_AUX per vCPU) */
 	bool invept_single, invvpid_single;
 	/* APICv (SDM Vol. 3C ch. 30), each only where allowed-1 and its prerequisites are on */
-	bool x2apic_virt; /* TPR shadow + virtualize x2APIC mode */
-	bool apic_regs;	  /* APIC-register virtualization */
-	bool vid;	  /* virtual-interrupt delivery */
-	bool posted;	  /* posted-interrupt processing with PI_NOTIFY_VECTOR */
+	bool x2apic_virt;  /* TPR shadow + virtualize x2APIC mode */
+	bool apic_regs;	   /* APIC-register virtualization */
+	bool vid;	   /* virtual-interrupt delivery */
+	bool posted;	   /* posted-interrupt processing with PI_NOTIFY_VECTOR */
+	bool apic_access;  /* virtualize APIC accesses may be set (the xAPIC's vCPUs: vm/vapic.c) */
+	bool unrestricted; /* unrestricted guest: real mode after a SIPI (vm/vcpu_start.c) */
+	bool vnmi;	   /* virtual NMIs and NMI-window exiting: NMI IPIs (vm/vnmi.c) */
 };
 
 /* @post non-NULL only if platform.vmx: VMXON succeeded on every online CPU. */

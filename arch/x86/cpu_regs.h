@@ -18,6 +18,7 @@
 #define CR0_NE	       X86_BIT(5) /* native FPU errors; VMX requires it (SDM Vol. 3C 24.8) */
 #define CR0_WP	       X86_BIT(16)
 #define CR0_PG	       X86_BIT(31)
+#define CR4_PSE	       X86_BIT(4) /* 4 MiB pages in 32-bit paging */
 #define CR4_PAE	       X86_BIT(5)
 #define CR4_PGE	       X86_BIT(7)
 #define CR4_OSFXSR     X86_BIT(9)

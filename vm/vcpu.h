@@ -49,7 +49,8 @@ struct vcpu_stats {
 	u64 injected;	   /* fallback without VID: vectors injected as events */
 	u64 loads, puts_blocking, puts_preempted, puts_other;
 	u64 hlt_pending; /* HLT with an interrupt already pending: resumed at once */
-	u64 poll_hits, poll_misses, blocks, hlt_if0;
+	u64 poll_hits, poll_misses, hlt_if0;
+	u64 blocks;	     /* sched_block()s: HLTs with nothing pending, waits for a SIPI */
 	u64 vipis_sent;	     /* ICR writes turned into pi_post */
 	u64 timer_vmx;	     /* guest TSC deadline fired on the VMX-preemption timer */
 	u64 timer_host;	     /* ... on a host timer while blocked/preempted */

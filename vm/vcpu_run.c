@@ -206,6 +206,8 @@ void vcpu_post_own(struct vcpu *v, u8 vector)
 {
 	fetch_add(&v->st.posted, 1);
 	vapic_deliver_now(v, vector);
+	/* a post like any other in the trace: not notified, the descriptor untouched */
+	TRACE(TRACE_EV_POST, 0, v->se.trace_id, vector, load_relaxed(&v->pi.desc.control));
 }
 
 bool vcpu_has_pending(struct vcpu *v)

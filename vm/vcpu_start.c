@@ -189,6 +189,7 @@ static enum start_action start_check(struct vcpu *v)
 	 * runs again, whatever woke it, the loop comes back here */
 	fetch_or(&v->lapic.events, VLAPIC_EV_START);
 	v->block_if = false;
+	v->st.blocks++; /* every sched_block of a vCPU counts, the trace's block records too */
 	sched_block(&v->se);
 	if (load_acquire(&v->lapic.startup) != VLAPIC_WAIT_SIPI ||
 	    (load_relaxed(&v->lapic.events) & VLAPIC_EV_INIT) || load_acquire(&v->vm->aps_parked))

@@ -36,8 +36,9 @@ KERNEL_SRCS := kernel/main.c kernel/printk.c kernel/panic.c kernel/cmdline.c ker
 VMX_SRCS := vmx/vmx.c vmx/vmcs_ops.c vmx/entry.S vmx/ept.c
 VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c vm/vm_barrier.c \
 	vm/vm.c vm/exit.c vm/exit_cpuid.c vm/exit_vmcall.c vm/exit_io.c vm/exit_msr.c vm/exit_hlt.c \
-	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vtimer.c vm/watchdog.c vm/summary.c \
-	vm/vcpu_trace.c
+	vm/exit_insn.c vm/exit_xsetbv.c vm/exit_cr.c vm/vapic.c vm/vapic_regs.c vm/vapic_x2apic.c \
+	vm/vapic_xapic.c vm/vapic_icr.c vm/vtimer.c vm/vnmi.c vm/vcpu_start.c vm/mmio_decode.c \
+	vm/guest_mem.c vm/watchdog.c vm/summary.c vm/vcpu_trace.c
 VDEV_SRCS := vdev/pc.c vdev/uart.c vdev/fw_cfg.c
 VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c vmboot/vm_load.c vmboot/image.c \
 	vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c vmboot/image_mb2.c \
@@ -148,8 +149,8 @@ compdb:
 
 # Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
 UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c trace/trace_ring.c trace/trace_fmt.c \
-	trace/trace_opts.c vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c \
-	vmboot/image_mb2.c vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
+	trace/trace_opts.c vm/mmio_decode.c vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c \
+	vmboot/image_mb1.c vmboot/image_mb2.c vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

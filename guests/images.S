@@ -41,5 +41,11 @@ guest_image_table:
 	image regleak
 	image vpidhop
 	image vectoring
+	image lapic
+	image lapictmr
+	image lapicnmi
+	image lapicipi
+	image lapicrtt
+	image apstart
 	.section .rodata.guest_table, "a"
 	.quad 0, 0, 0

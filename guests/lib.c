@@ -1,4 +1,5 @@
 /* Guest runtime: IDT, exception fixups, a tiny printf over HC_CONSOLE_WRITE, reports. */
+#include "guests/apic.h"
 #include "guests/lib.h"
 
 struct idt_gate {
@@ -11,9 +12,10 @@ extern const char guest_stubs[];
 static u8 fix_vector[4], fix_len[4];
 static bool fix_armed[4];
 static u32 faults[4];
+/* This vCPU's index without an exit (g_index_from_stack: every vCPU has set its stack by then). */
 static u64 my_index_unsafe(void)
 {
-	return (u64)hc0(HC_VCPU_ID) & 3;
+	return g_index_from_stack();
 }
 
 static void idt_init(void)
@@ -25,6 +27,11 @@ static void idt_init(void)
 			    ((a >> 16 & 0xffff) << 48);
 		idt[i].hi = a >> 32;
 	}
+	g_idt_load();
+}
+
+void g_idt_load(void)
+{
 	struct {
 		u16 limit;
 		u64 base;
@@ -37,6 +44,8 @@ static u64 stack_top0;
 static bool pv_no_eoi;
 u32 g_irq_counts[4][256];
 u64 g_irq_last_tsc[4];
+u32 g_nmi_counts[4];
+void (*g_nmi_hook)(u32 index);
 void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
 bool (*g_fault_hook)(struct gframe *f);
 
@@ -46,6 +55,11 @@ u32 g_index_from_stack(void)
 
 	asm volatile("mov %%rsp, %0" : "=r"(rsp));
 	return (u32)((stack_top0 - rsp) / GUEST_STACK_SIZE) & 3;
+}
+
+u64 g_stack_top0(void)
+{
+	return stack_top0;
 }
 
 void guest_entry(u64 index, u64 count);
@@ -66,9 +80,9 @@ void guest_entry(u64 index, u64 count)
 }
 
 /*
- * An APIC interrupt: counted per vCPU and vector, then EOI (WRMSR to the EOI register: virtual EOI
- * with virtual-interrupt delivery, no exit).  The vCPU index comes from the stack pointer, so the
- * handler itself causes no VM exit.
+ * An APIC interrupt: counted per vCPU and vector, then EOI (x2APIC: WRMSR 0x80b, xAPIC: a store
+ * to 0xfee000b0; virtual EOI with virtual-interrupt delivery, no exit).  The vCPU index comes
+ * from the stack pointer, so the handler itself causes no VM exit.
  */
 static void guest_irq(struct gframe *f)
 {
@@ -80,7 +94,7 @@ static void guest_irq(struct gframe *f)
 	if (g_irq_hook)
 		g_irq_hook(me, (u32)f->vector, tsc);
 	if (!pv_no_eoi)
-		g_wrmsr(X2APIC_MSR_EOI, 0);
+		ga_eoi(me);
 }
 
 void guest_trap(struct gframe *f);
@@ -88,6 +102,13 @@ void guest_trap(struct gframe *f)
 {
 	if (f->vector >= 32) {
 		guest_irq(f);
+		return;
+	}
+	if (f->vector == 2) { /* NMI: counted; the IRET ends NMI blocking */
+		u32 me = g_index_from_stack();
+		g_nmi_counts[me]++;
+		if (g_nmi_hook)
+			g_nmi_hook(me);
 		return;
 	}
 	if (g_fault_hook && g_fault_hook(f))
@@ -103,6 +124,11 @@ void guest_trap(struct gframe *f)
 	g_report(false, "unexpected exception %lu error %#lx at rip %#lx", f->vector, f->error,
 		 f->rip);
 	g_exit(0xdead);
+}
+
+void g_cancel_fault(void)
+{
+	fix_armed[my_index_unsafe()] = false;
 }
 
 void g_expect_fault(u8 vector, u8 insn_len)

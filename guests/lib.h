@@ -91,6 +91,10 @@ static inline void g_stat(u32 slot, u64 v)
 /* Interrupts received, per vCPU and vector (guest_irq in lib.c); read them with READ_ONCE. */
 extern u32 g_irq_counts[4][256];
 extern u64 g_irq_last_tsc[4];
+/* NMIs received, per vCPU (vector 2: counted, then IRET). */
+extern u32 g_nmi_counts[4];
+/* Called from the NMI handler (NMIs blocked until its IRET) if set. */
+extern void (*g_nmi_hook)(u32 index);
 /* Called from the interrupt handler (IRQs off) if set. */
 extern void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
 /*
@@ -100,6 +104,10 @@ extern void (*g_irq_hook)(u32 index, u32 vector, u64 tsc);
 extern bool (*g_fault_hook)(struct gframe *f);
 /* This vCPU's index, from the stack pointer: no VM exit. */
 u32 g_index_from_stack(void);
+/* vCPU 0's stack top: vCPU i's stack is GUEST_STACK_SIZE * i below it. */
+u64 g_stack_top0(void);
+/* Loads the guest's IDT (shared by all vCPUs; vCPU 0 builds it at entry). */
+void g_idt_load(void);
 #define G_READ(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 void g_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,6 +119,8 @@ __attribute__((noreturn)) void g_exit(u64 code);
  * instruction (insn_len bytes) skipped.  Returns the count of such exceptions so far.
  */
 void g_expect_fault(u8 vector, u8 insn_len);
+/* Disarms a fixup that did not fire. */
+void g_cancel_fault(void);
 u32 g_faults_seen(void);
 /* Written by each guest: vCPU `index` of `count`. Returns the exit code. */
 u64 guest_main(u64 index, u64 count);

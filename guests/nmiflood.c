@@ -44,8 +44,9 @@ static u64 sender(u32 rounds)
 		 lost);
 	/*
 	 * NMI delivery mode (100b) in the virtual ICR: to vCPU 0 (this one), to APIC ID 1 (no
-	 * such vCPU: on the real APIC it would be a host CPU), broadcast, all-but-self.  pihv's
-	 * virtual APIC delivers fixed interrupts only; none of these may reach the host.
+	 * such vCPU: on the real APIC it would be a host CPU), broadcast, all-but-self, all.  The
+	 * ones that select this vCPU are virtual NMIs it takes (guests/lib.c counts them); none
+	 * may reach the host.
 	 */
 	g_wrmsr(0x830, 0x400);
 	g_wrmsr(0x830, (1ull << 32) | 0x400);

@@ -30,6 +30,7 @@ EXTERNAL = {
 	"seq_cst",  # C11 memory order
 	"arrow_lake", "corei7_icelake_u", "broadwell_ult", "corei3_cnl",  # Bochs CPU models
 	"TLB_flush",  # Bochs's cpu/paging.cc
+	"cpu_loop", "prev_rip",  # Bochs's cpu/cpu.cc, main.cc (docs/emulators.md 13.1)
 	"path/file.c",  # the placeholder in tests/host/rules.mk's usage line
 	"entry_addr", "mods_count", "mods_addr", "mmap_length", "mmap_addr",
 	"boot_loader_name",  # Multiboot 0.6.96 information and header fields

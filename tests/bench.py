@@ -30,7 +30,11 @@ TARGETS = {
 }
 # Rows in this order first (the targets, then their companions); anything else after, sorted.
 ORDER = ["cpuid_rtt_p50", "vmcall_rtt_p50", "ipi_running_p50", "exits_per_irq_running",
-	 "ipi_sender_exit_p50", "ipi_halted_nopoll_p50", "ipi_halted_poll_p50"]
+	 "ipi_sender_exit_p50", "ipi_halted_nopoll_p50", "ipi_halted_poll_p50",
+	 "ipi_rtt_running_x2apic_p50", "ipi_rtt_running_xapic_p50", "ipi_rtt_halted_x2apic_p50",
+	 "ipi_rtt_halted_xapic_p50", "rx_exits_per_ipi_running_x2apic",
+	 "rx_exits_per_ipi_running_xapic", "rx_exits_per_ipi_halted_x2apic",
+	 "rx_exits_per_ipi_halted_xapic", "ap_bringup_x2apic", "ap_bringup_xapic"]
 BENCH_RE = re.compile(r"BENCH: (\S+) (-?\d+(?:\.\d+)?) (\S+)")
 RESULT_RE = re.compile(r"^Test result: (\w+)", re.M)
 

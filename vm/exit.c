@@ -78,6 +78,9 @@ static const struct exit_entry exit_table[EXIT_REASON_MAX] = {
 	[EXIT_VMFUNC] = {exit_ud, "VMFUNC", 0},
 	[EXIT_XSETBV] = {exit_xsetbv, "XSETBV", 0},
 	[EXIT_INTERRUPT_WINDOW] = {exit_intr_window, "interrupt window", 0},
+	[EXIT_NMI_WINDOW] = {exit_nmi_window, "NMI window", 0},
+	[EXIT_APIC_ACCESS] = {exit_apic_access, "APIC access", EXIT_NEEDS_QUAL},
+	[EXIT_APIC_WRITE] = {exit_apic_write, "APIC write", EXIT_NEEDS_QUAL},
 };
 static_assert(ARRAY_SIZE(exit_table) == EXIT_REASON_MAX, "one slot per counted reason");
 
@@ -233,7 +236,7 @@ static enum exit_action exit_ept_violation(struct vcpu *v)
  */
 static enum exit_action exit_preempt_timer(struct vcpu *v)
 {
-	vtimer_check(v, true);
+	vtimer_check(v, VTIMER_VMX_EXIT);
 	if (v->slice_end && rdtsc() >= v->slice_end) {
 		v->slice_end = 0;
 		sched_set_need_resched(pcpu_id());

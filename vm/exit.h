@@ -35,5 +35,8 @@ enum exit_action exit_rdpmc(struct vcpu *v);
 enum exit_action exit_xsetbv(struct vcpu *v);
 enum exit_action exit_cr_access(struct vcpu *v);
 enum exit_action exit_ud(struct vcpu *v);
+enum exit_action exit_nmi_window(struct vcpu *v);  /* vnmi.c */
+enum exit_action exit_apic_access(struct vcpu *v); /* vapic_xapic.c */
+enum exit_action exit_apic_write(struct vcpu *v);  /* vapic_xapic.c */
 
 #endif

@@ -7,7 +7,9 @@
  *     ECX/EDX through a whitelist: no VMX, SMX, MONITOR, PDCM (no PMU), DTES/DS, thermal or
  *     ACPI bits, no MCE/MCA (no machine-check MSRs); XSAVE, AVX, FMA, F16C as far as the XSAVE
  *     components pihv switches per vCPU go (arch/x86/xsave.h, vm/vcpu_ctx.c), OSXSAVE the
- *     guest's own CR4.OSXSAVE; x2APIC and TSC-deadline set (vm/vapic.c); bit 31 "hypervisor";
+ *     guest's own CR4.OSXSAVE; x2APIC and TSC-deadline set (both LAPIC modes, vm/vapic.h); APIC
+ *     (EDX[9]) follows the vCPU's IA32_APIC_BASE enable bit (SDM Vol. 3A 11.4.3); bit 31
+ *     "hypervisor";
  *   - leaf 2: no descriptors; leaves 3-6, 8-0xc: zero (no cache/topology/power/PMU
  *     enumeration); leaf 0xd: only the XSAVE components pihv manages, without XSAVES;
  *   - leaf 7.0: a whitelist of instructions that run unchanged in guest mode (FSGSBASE, BMI,
@@ -25,6 +27,7 @@
 #include "lib/compiler.h"
 #include "vm/exit.h"
 #include "vm/guest_abi.h"
+#include "vm/vapic.h"
 #include "vm/vcpu.h"
 #include "vm/vm.h"
 #include "arch/x86/xsave.h"
@@ -39,12 +42,12 @@
 #define LEAF1_ECX_XSAVE	  BIT(26)
 #define LEAF1_ECX_OSXSAVE BIT(27)
 #define LEAF1_ECX_AVX	  (BIT(12) | BIT(28) | BIT(29)) /* FMA, AVX, F16C */
-/* leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT PSE36 CLFSH MMX FXSR
- * SSE SSE2 SS */
+/* leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT PSE36 CLFSH MMX FXSR SSE
+ * SSE2 SS; APIC (9) as IA32_APIC_BASE.EN says */
 #define LEAF1_EDX_KEEP                                                                             \
-	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(9) |          \
-	 BIT(11) | BIT(12) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) | \
-	 BIT(25) | BIT(26) | BIT(27))
+	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(11) |         \
+	 BIT(12) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | \
+	 BIT(26) | BIT(27))
 /* leaf 7.0 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS (INVPCID) RDSEED ADX SMAP CLFLUSHOPT CLWB SHA */
 #define LEAF7_EBX_KEEP                                                                             \
 	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) |      \
@@ -64,6 +67,7 @@
 #define EXT1_EDX_KEEP	(BIT(11) | BIT(20) | BIT(26) | BIT(29))
 #define EXT1_EDX_RDTSCP BIT(27)
 #define EXT7_EDX_INVTSC BIT(8)
+#define LEAF1_EDX_APIC	BIT(9)
 #define LEAFD1_EAX_KEEP 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1; not XSAVES (no IA32_XSS) */
 #define BASIC_MAX	0xd
 #define EXT_MAX		0x80000008u
@@ -128,6 +132,8 @@ static struct cpuid_regs basic(const struct vcpu *v, u32 leaf, u32 sub)
 		else if (vmcs_readnat(GUEST_CR4) & CR4_OSXSAVE)
 			r.ecx |= LEAF1_ECX_OSXSAVE; /* the guest's own CR4 bit */
 		r.edx &= LEAF1_EDX_KEEP;
+		if (v->lapic.base & APIC_BASE_EN)
+			r.edx |= LEAF1_EDX_APIC;
 		break;
 	case 2:
 		r.eax = 1; /* one iteration, no descriptors */

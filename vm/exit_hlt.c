@@ -1,6 +1,7 @@
 /*
  * HLT exits (HLT exiting stays on: Bochs wakes a guest halted in VMX non-root operation badly,
  * docs/emulators.md §9.2).  Order of the checks, each one cheaper than the next:
+ *   0. an NMI, INIT or SIPI for the vCPU (its LAPIC events word): resume, whatever IF says.
  *   1. IF=0 (`cli; hlt`): block without the wakeup vector.  pi_put leaves SN=1, so no posted
  *      interrupt wakes it (docs/pi.md, known bug 6); only an explicit sched_wake() does.
  *   2. something already pending (PIR included, bug 2; RVI; fallback backlog; expired guest
@@ -53,6 +54,10 @@ enum exit_action exit_hlt(struct vcpu *v)
 	v->poll_tsc = MIN(v->poll_tsc, max);
 	vcpu_skip_insn(v);
 	v->block_if = irq_on;
+	if (unlikely(vcpu_has_events(v))) {
+		v->st.hlt_pending++; /* an NMI, INIT or SIPI: HLT ends whatever IF says */
+		return EXIT_RESUME;
+	}
 	if (!irq_on) {
 		v->st.hlt_if0++;
 	} else if (vcpu_has_pending(v)) {
@@ -78,7 +83,7 @@ enum exit_action exit_hlt(struct vcpu *v)
 	v->block_writes0 = load_relaxed(&v->st.desc_writes);
 	sched_block(&v->se);
 	smp_mb(); /* "blocking" before the PIR reads below; pairs with pi_env_wake (pi.h) */
-	if (irq_on && vcpu_has_pending(v))
+	if ((irq_on && vcpu_has_pending(v)) || vcpu_has_events(v))
 		sched_wake(&v->se);
 	/* a standard guest with every vCPU in `cli; hlt` can never wake: it ends (vm.h) */
 	if (!irq_on)

@@ -1,7 +1,7 @@
 /*
- * RDMSR/WRMSR exits (the MSR bitmap of vm/vapic.c lets only x2APIC accesses through, SDM
- * Vol. 3C 26.1.3).  The MSRs a guest finds (docs/guests.md, "MSRs"):
- *   APIC_BASE, TSC_DEADLINE, x2APIC 0x800-0x8ff   vm/vapic.c
+ * RDMSR/WRMSR exits (the MSR bitmaps of vm/msr_bitmap.c let only the LAPIC's virtualized x2APIC
+ * accesses through, SDM Vol. 3C 26.1.3).  The MSRs a guest finds (docs/guests.md, "MSRs"):
+ *   APIC_BASE, TSC_DEADLINE, x2APIC 0x800-0x8ff   the LAPIC (vm/vapic_x2apic.c)
  *   IA32_TSC                  reads the TSC; writes are ignored (one TSC for every vCPU)
  *   FEATURE_CONTROL           reads 1: locked with VMX off (VMX is not offered)
  *   BIOS_SIGN_ID              microcode revision 0; writes ignored (the update trigger)
@@ -79,9 +79,11 @@ static bool efer_write(struct vcpu *v, u64 val)
 
 static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
 {
+	if (vapic_owns_msr(msr))
+		return vapic_rdmsr(v, msr, val); /* false: #GP, the LAPIC's rules */
 	if (msr == MSR_TSC_AUX && !vmx_get_controls()->rdtscp)
 		return false; /* RDTSCP and RDPID are not offered (vm/exit_cpuid.c) */
-	if (vapic_rdmsr(v, msr, val) || vcpu_ctx_rdmsr(v, msr, val))
+	if (vcpu_ctx_rdmsr(v, msr, val))
 		return true;
 	switch (msr) {
 	case PIHV_MSR_SCRATCH:
@@ -144,9 +146,8 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 
 static bool write_msr(struct vcpu *v, u32 msr, u64 val)
 {
-	if (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
-	    (msr >= X2APIC_MSR_BASE && msr <= X2APIC_MSR_LAST))
-		return vapic_wrmsr(v, msr, val);
+	if (vapic_owns_msr(msr))
+		return vapic_wrmsr(v, msr, val); /* false: #GP, the LAPIC's rules */
 	if (msr == MSR_TSC_AUX && !vmx_get_controls()->rdtscp)
 		return false; /* RDTSCP and RDPID are not offered (vm/exit_cpuid.c) */
 	switch (vcpu_ctx_wrmsr(v, msr, val)) {
@@ -211,8 +212,16 @@ static bool write_msr(struct vcpu *v, u32 msr, u64 val)
 enum exit_action exit_wrmsr(struct vcpu *v)
 {
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	u32 msr = (u32)v->regs.rcx;
 
-	if (!write_msr(v, (u32)v->regs.rcx, val))
+	/* the hot one first: a guest IPI (vm/vapic_icr.c) */
+	if (msr == X2APIC_MSR_ICR && v->lapic.mode == VLAPIC_X2APIC) {
+		if (!vapic_icr_write_x2apic(v, val))
+			return gp(v);
+		vcpu_skip_insn(v);
+		return EXIT_RESUME;
+	}
+	if (!write_msr(v, msr, val))
 		return gp(v);
 	vcpu_skip_insn(v);
 	return EXIT_RESUME;

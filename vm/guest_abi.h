@@ -8,7 +8,9 @@
  * RFLAGS = 0x2 (IF off), RIP = GUEST_LOAD (first byte of the image), RSP = top of memory
  * minus index * GUEST_STACK_SIZE (each vCPU its own stack),
  * RDI = vCPU index in the VM, RSI = number of vCPUs.  Only [0, mem) is backed; any other
- * guest-physical access is an EPT violation and stops the VM.
+ * guest-physical access is an EPT violation and stops the VM (0xfee00000 excepted: the LAPIC).
+ * The local APIC is in x2APIC mode and software-enabled (SVR 0x1ff), its APIC ID the vCPU index;
+ * the guest may switch it to xAPIC mode through disabled (docs/vapic.md).
  *
  * Hypercalls: VMCALL with the number in RAX and arguments in RDI, RSI, RDX; the result comes
  * back in RAX (>= 0 success, < 0 one of HC_E*); every other register is preserved.  Buffers

@@ -30,7 +30,7 @@ static void add_vcpu(struct vm_totals *t, const struct vcpu *v)
 	t->poll_hits += v->st.poll_hits;
 	t->preempted += v->se.nr_preempted;
 	t->migrations += v->se.nr_migrations;
-	t->done += v->state == VCPU_DONE;
+	t->done += v->state == VCPU_DONE || v->state == VCPU_PARKED; /* PARKED: never started */
 	if (v->end_tsc > t->end_tsc)
 		t->end_tsc = v->end_tsc;
 }

@@ -1,16 +1,20 @@
 /*
- * APICv (SDM Vol. 3C ch. 30) and the fallback without it.  The guest runs its local APIC in
- * x2APIC mode: IA32_APIC_BASE says so, CPUID.1:ECX[21] is set.  What each access does:
+ * APICv (SDM Vol. 3C ch. 30) for both LAPIC modes, and the fallback without it.
  *
- *   MSR                 APICv (VID)                         fallback without VID
- *   0x802-0x8ff reads   virtual-APIC page, no exit (30.5)   exit, read from the page
- *   0x808 TPR           virtual                             virtual (TPR shadow)
- *   0x80b EOI           virtual EOI (30.1.3)                exit, ignored (no vISR kept)
- *   0x83f SELF IPI      virtual self-IPI                    exit -> vcpu_post(self)
- *   0x830 ICR           exit -> vcpu_post(each target)      same
- *   0x802, 0x80d writes exit, #GP (ID, LDR: read-only)      same
- *   0x832 LVT timer     exit, kept for vtimer.c             same
- *   0x6e0 TSC_DEADLINE  exit -> vtimer.c                    same
+ * Controls per mode (vapic_mode_controls; 26.2.1.1 forbids "virtualize x2APIC mode" together
+ * with "virtualize APIC accesses"):
+ *
+ *   mode      secondary controls               MSR bitmap                APIC-access page
+ *   x2APIC    virtualize x2APIC mode           readable 0x8xx virtual,   (plain memory)
+ *                                              TPR/EOI/SELF IPI writes
+ *   xAPIC     virtualize APIC accesses         every MSR exits           APIC_ACCESS_ADDR
+ *   disabled  neither                          every MSR exits           (plain memory)
+ *
+ * APIC-register virtualization and virtual-interrupt delivery stay on in every mode where the
+ * CPU has them: they act through the virtual-APIC page, which is the register file of all
+ * modes.  The APIC-access page is one per VM, mapped at 0xfee00000 in its EPT; the CPU never
+ * reads it (30.4), and a guest that writes it in x2APIC or disabled mode only writes its own
+ * page.
  *
  * Delivery: with posted-interrupt processing the CPU takes posts itself while the guest runs;
  * whatever was posted while it did not run is moved by pi_enter_guest() and handed over here,
@@ -19,7 +23,7 @@
  * blocking), with interrupt-window exiting otherwise.
  */
 #include "arch/x86/cpu.h"
-#include "arch/x86/msr.h"
+#include "lib/mm.h"
 #include "lib/printk.h"
 #include "vm/msr_bitmap.h"
 #include "vm/vapic.h"
@@ -27,53 +31,64 @@
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
-#include "vm/vtimer.h"
 
 static u32 *reg(struct vcpu *v, u32 off)
 {
 	return &v->vapic[off / 4];
 }
 
-/* The shared MSR bitmap (vm/msr_bitmap.c) lets these through to the CPU's virtualization. */
-void vapic_msr_bitmap_init(void)
+int vapic_vm_init(struct vm *vm)
 {
 	const struct vmx_controls *c = vmx_get_controls();
 
-	if (!c->x2apic_virt)
-		return;
-	/* Reads other than TPR are virtual only with APIC-register virtualization (30.5). */
-	if (c->apic_regs)
-		for (u32 m = X2APIC_MSR_BASE; m <= X2APIC_MSR_LAST; m++)
-			msr_bitmap_allow(m, true, false);
-	msr_bitmap_allow(X2APIC_MSR_TPR, true, true);
-	if (c->vid) {
-		msr_bitmap_allow(X2APIC_MSR_EOI, false, true);
-		msr_bitmap_allow(X2APIC_MSR_SELF_IPI, false, true);
-	}
+	if (!c->apic_access)
+		return 0;
+	vm->apic_access = page_alloc();
+	if (!vm->apic_access)
+		return -1;
+	/* 30.4: with EPT, an access is an APIC access if it translates to this page */
+	return ept_map(&vm->ept, APIC_BASE_DEFAULT, (u64)vm->apic_access, 4096, EPT_RWX);
 }
 
-/*
- * Logical x2APIC ID (SDM Vol. 3A 11.12.10.2): cluster ID[19:4] in 31:16, one bit for ID[3:0] in
- * 15:0.  The LDR is read-only in x2APIC mode (11.12.10.1), so this value is at once what the
- * guest reads from MSR 0x80d and what icr_write matches a logical destination against.
- */
-static u32 logical_id(u32 id)
+void vapic_mode_controls(struct vcpu *v)
 {
-	return ((id >> 4) << 16) | (1u << (id & 15));
+	const struct vmx_controls *c = vmx_get_controls();
+	u32 proc2 = c->proc2 & ~(PROC2_VIRT_X2APIC | PROC2_VIRT_APIC_ACCESS);
+	bool x2 = v->lapic.mode == VLAPIC_X2APIC;
+
+	if (x2 && c->x2apic_virt)
+		proc2 |= PROC2_VIRT_X2APIC;
+	if (v->lapic.mode == VLAPIC_XAPIC && c->apic_access && v->vm->apic_access) {
+		proc2 |= PROC2_VIRT_APIC_ACCESS;
+		vmcs_write64(APIC_ACCESS_ADDR, (u64)v->vm->apic_access);
+	}
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
+	vmcs_write64(MSR_BITMAP, msr_bitmap_pa(x2));
+}
+
+/* The state a vCPU starts in: vm/vm.h's lapic_at_reset picks the PC's, else pihv's ABI. */
+static void start_state(struct vcpu *v)
+{
+	u32 id = v->index;
+	bool pc = v->vm->lapic_at_reset;
+
+	v->lapic.base = APIC_BASE_DEFAULT | APIC_BASE_EN | (id == 0 ? APIC_BASE_BSP : 0);
+	if (!pc)
+		v->lapic.base |= APIC_BASE_EXTD;
+	v->lapic.mode = pc ? VLAPIC_XAPIC : VLAPIC_X2APIC;
+	*reg(v, APIC_REG_ID) = pc ? id << 24 : id;
+	vlapic_reset(v);
+	/* pihv's ABI (vm/guest_abi.h): software-enabled, unless the vCPU waits for a SIPI */
+	if (!pc && (id == 0 || !v->vm->aps_wait_sipi))
+		*reg(v, APIC_REG_SVR) = 0xff | APIC_SVR_ENABLE;
 }
 
 void vapic_vmcs_setup(struct vcpu *v)
 {
 	const struct vmx_controls *c = vmx_get_controls();
-	u32 id = v->index;
 
-	*reg(v, APIC_REG_ID) = id; /* x2APIC: the full 32-bit ID */
-	*reg(v, APIC_REG_VER) = 0x50014;
-	*reg(v, APIC_REG_LDR) = logical_id(id);
-	*reg(v, APIC_REG_SVR) = 0x1ff;
-	*reg(v, APIC_REG_LVT_TIMER) = APIC_LVT_MASKED;
-	v->lvt_timer = APIC_LVT_MASKED;
-	vmcs_write64(MSR_BITMAP, msr_bitmap_pa());
+	start_state(v);
+	vapic_mode_controls(v);
 	if (!c->x2apic_virt)
 		return;
 	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, (u64)v->vapic);
@@ -136,13 +151,15 @@ static void inject_backlog(struct vcpu *v)
  * of the eight 32-bit vIRR registers (IRR at 0x200, 16 bytes apart, SDM Vol. 3A 11.8.4), ORed in
  * whole; then RVI = max(RVI, highest) (30.2.1: evaluated at entry).  Without VID the vectors join
  * the software backlog.  Nothing else writes the vIRR meanwhile: the vCPU is loaded here and in
- * root mode.
+ * root mode.  A disabled LAPIC takes nothing (11.4.3): the vectors are dropped.
  */
 void vapic_deliver(struct vcpu *v, const u64 virr[4])
 {
 	const struct vmx_controls *c = vmx_get_controls();
 	int top = -1;
 
+	if (v->lapic.mode == VLAPIC_DISABLED)
+		return;
 	for (int i = 0; i < 4; i++) {
 		u64 w = virr[i];
 
@@ -169,137 +186,51 @@ void vapic_deliver(struct vcpu *v, const u64 virr[4])
 		vmcs_write16(GUEST_INTR_STATUS, (st & 0xff00) | (u32)top);
 }
 
+void vapic_deliver_now(struct vcpu *v, u8 vector)
+{
+	const struct vmx_controls *c = vmx_get_controls();
+	u16 st;
+
+	if (v->lapic.mode == VLAPIC_DISABLED)
+		return;
+	if (!c->vid) {
+		v->sw_irr[vector / 64] |= 1ull << (vector % 64);
+		return; /* injected at the entry (vapic_deliver, inject_backlog) */
+	}
+	*reg(v, APIC_REG_IRR + 16 * (vector / 32)) |= 1u << (vector % 32);
+	st = vmcs_read16(GUEST_INTR_STATUS);
+	if (vector > (st & 0xffu))
+		vmcs_write16(GUEST_INTR_STATUS, (st & 0xff00) | vector);
+}
+
+/*
+ * RVI above the processor priority (30.2.1: RVI[7:4] > VPPR[7:4], VPPR from VTPR and SVI,
+ * 30.1.3): a virtual interrupt the guest would take as soon as IF allows, e.g. after a `sti;
+ * hlt` that exited before the delivery.
+ */
 bool vapic_has_pending(struct vcpu *v)
 {
 	const struct vmx_controls *c = vmx_get_controls();
 
 	if (!c->vid)
 		return highest(v->sw_irr) >= 0;
-	/* RVI waiting above the in-service class: e.g. `sti; hlt` exited before delivery */
 	u16 st = vmcs_read16(GUEST_INTR_STATUS);
-	u32 rvi = st & 0xff, svi = st >> 8;
-	return rvi && (rvi >> 4) > (svi >> 4);
+	u32 rvi = st & 0xf0, svi = (st >> 8) & 0xf0, tpr = *reg(v, APIC_REG_TPR) & 0xf0;
+	return rvi > (tpr > svi ? tpr : svi);
 }
 
-/* IA32_APIC_BASE: default base, enabled, x2APIC mode (EXTD), BSP flag for vCPU 0. */
-static u64 apic_base(struct vcpu *v)
+void vapic_clear_vectors(struct vcpu *v)
 {
-	return 0xfee00000ull | APIC_BASE_EN | APIC_BASE_EXTD | (v->index == 0 ? APIC_BASE_BSP : 0);
-}
+	const struct vmx_controls *c = vmx_get_controls();
 
-bool vapic_rdmsr(struct vcpu *v, u32 msr, u64 *val)
-{
-	if (msr == MSR_IA32_APIC_BASE) {
-		*val = apic_base(v);
-		return true;
+	for (u32 i = 0; i < 8; i++) {
+		*reg(v, APIC_REG_IRR + 16 * i) = 0;
+		*reg(v, APIC_REG_ISR + 16 * i) = 0;
+		*reg(v, APIC_REG_TMR + 16 * i) = 0;
 	}
-	if (msr == MSR_IA32_TSC_DEADLINE) {
-		*val = READ_ONCE(v->tsc_deadline);
-		return true;
-	}
-	if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST || msr == X2APIC_MSR_EOI ||
-	    msr == X2APIC_MSR_SELF_IPI)
-		return false;
-	if (msr == X2APIC_MSR_ICR) {
-		*val = *reg(v, APIC_REG_ICR) | (u64)*reg(v, APIC_REG_ICR_HI) << 32;
-		return true;
-	}
-	*val = *reg(v, (msr - X2APIC_MSR_BASE) << 4);
-	return true;
-}
-
-/*
- * Does the destination field of a no-shorthand IPI select vCPU id?  0xffffffff is the broadcast
- * in both destination modes (SDM Vol. 3A 11.12.9).  Logical mode (11.12.10.1): the cluster in
- * 31:16 must be the vCPU's own, and the bitmap in 15:0 must share a bit with its logical ID, so
- * one IPI selects any subset of a cluster's 16 vCPUs, or none.
- */
-static bool dest_match(u32 dest, bool logical, u32 id)
-{
-	u32 ldr = logical_id(id);
-
-	if (dest == 0xffffffffu)
-		return true;
-	if (!logical)
-		return dest == id;
-	return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffffu);
-}
-
-/* Shorthands, broadcast and logical destinations: every vCPU of the VM is matched. */
-static __attribute__((noinline)) void icr_many(struct vcpu *v, u8 vec, u32 shorthand, u32 dest,
-					       bool logical)
-{
-	struct vm *vm = v->vm;
-
-	for (u32 i = 0; i < vm->nr_vcpus; i++) {
-		/* a shorthand ignores the destination field and its mode (11.6.1) */
-		bool hit = shorthand == 0   ? dest_match(dest, logical, i)
-			   : shorthand == 1 ? i == v->index
-			   : shorthand == 2 ? true
-					    : i != v->index;
-		if (!hit)
-			continue;
-		v->st.vipis_sent++;
-		vcpu_post(vm->vcpus[i], vec);
-	}
-}
-
-/*
- * ICR write (x2APIC: one 64-bit MSR, destination in 63:32; SDM Vol. 3A 11.12.9): fixed
- * delivery to the vCPUs of this VM that a shorthand or the destination selects, physical (the
- * x2APIC ID = index) or logical (bit 11).  Each target gets a vcpu_post(), wherever it is:
- * running (notification), preempted (PIR only, SN=1) or blocked (WAKEUP vector).  Other
- * delivery modes are ignored.
- */
-static void icr_write(struct vcpu *v, u64 val)
-{
-	u8 vec = val & 0xff;
-	u32 mode = (val >> 8) & 7, shorthand = (val >> 18) & 3, dest = val >> 32;
-	bool logical = (val >> 11) & 1; /* ICR_LOGICAL */
-	struct vm *vm = v->vm;
-
-	*reg(v, APIC_REG_ICR) = (u32)val & ~ICR_DELIVERY_STATUS; /* idle */
-	*reg(v, APIC_REG_ICR_HI) = dest;
-	if (mode != 0 || vec < 16)
-		return;
-	/* The usual IPI: one physical destination, which is the vCPU's index. */
-	if (shorthand == 0 && !logical && dest != 0xffffffffu) {
-		if (dest < vm->nr_vcpus) {
-			v->st.vipis_sent++;
-			vcpu_post(vm->vcpus[dest], vec);
-		}
-		return;
-	}
-	icr_many(v, vec, shorthand, dest, logical);
-}
-
-bool vapic_wrmsr(struct vcpu *v, u32 msr, u64 val)
-{
-	switch (msr) {
-	case MSR_IA32_APIC_BASE:
-		return val == apic_base(v); /* no mode switch: x2APIC stays on */
-	case MSR_IA32_TSC_DEADLINE:
-		vtimer_set_deadline(v, val);
-		return true;
-	case X2APIC_MSR_ICR:
-		icr_write(v, val);
-		return true;
-	case X2APIC_MSR_SELF_IPI:
-		if ((val & 0xff) >= 16)
-			vcpu_post(v, val & 0xff);
-		return true;
-	case X2APIC_MSR_EOI:
-		return true; /* fallback: no vISR kept, nothing to do */
-	case X2APIC_MSR_ID:
-	case X2APIC_MSR_LDR:
-		return false; /* read-only in x2APIC mode (table 11-6): #GP; routing stays put */
-	case X2APIC_MSR_LVT_TIMER:
-		WRITE_ONCE(v->lvt_timer, (u32)val);
-		*reg(v, APIC_REG_LVT_TIMER) = (u32)val;
-		return true;
-	}
-	if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST)
-		return false;
-	*reg(v, (msr - X2APIC_MSR_BASE) << 4) = (u32)val; /* TPR, SVR, other LVTs: just stored */
-	return true;
+	*reg(v, APIC_REG_PPR) = 0;
+	for (u32 i = 0; i < 4; i++)
+		v->sw_irr[i] = 0;
+	if (c->vid)
+		vmcs_write16(GUEST_INTR_STATUS, 0);
 }

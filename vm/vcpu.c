@@ -13,6 +13,7 @@
 #include "vm/exit.h"
 #include "vm/pi_stats.h"
 #include "vm/vcpu.h"
+#include "vm/vcpu_start.h"
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
@@ -141,7 +142,7 @@ void vcpu_dump(struct vcpu *v)
 
 void vcpu_print_stats(const struct vcpu *v)
 {
-	static const char *const states[] = {"runnable", "blocked", "done", "dead"};
+	static const char *const states[] = {"runnable", "blocked", "done", "dead", "parked"};
 	const struct vcpu_stats *t = &v->st;
 	const struct sched_entity *se = &v->se;
 	char buf[256];
@@ -166,6 +167,12 @@ void vcpu_print_stats(const struct vcpu *v)
 	       v->vm->name, v->index, t->hlt_pending, t->poll_hits, t->poll_misses, t->blocks,
 	       t->hlt_if0, t->poll_hit_writes, t->block_cycles, t->block_cycle_writes, t->timer_vmx,
 	       t->timer_host);
+	if (t->nmis_sent | t->nmis_injected | t->inits | t->inits_sent | t->sipis |
+	    t->apic_emulated)
+		printk("vmx: [%s/%u] lapic: mode %u, nmis sent=%lu injected=%lu, inits sent=%lu "
+		       "applied=%lu, sipis sent=%lu started=%lu, emulated accesses=%lu\n",
+		       v->vm->name, v->index, v->lapic.mode, t->nmis_sent, t->nmis_injected,
+		       t->inits_sent, t->inits, t->sipis_sent, t->sipis, t->apic_emulated);
 	printk("vmx: [%s/%u] sched: loads=%lu puts blocking=%lu preempted=%lu other=%lu "
 	       "switch_in=%lu preempted=%lu blocked=%lu woken=%lu migrations=%lu\n",
 	       v->vm->name, v->index, t->loads, t->puts_blocking, t->puts_preempted, t->puts_other,

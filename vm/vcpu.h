@@ -13,6 +13,7 @@
 #ifndef VMX_VCPU_H
 #define VMX_VCPU_H
 
+#include "arch/x86/atomic.h"
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/timer.h"
 #include "lib/config.h"
@@ -23,6 +24,7 @@
 #include "vm/vcpu_ctx.h"
 #include "vmx/vcpu_regs.h"
 #include "vmx/vmcs_fields.h"
+#include "vm/vapic.h"
 
 struct vm;
 
@@ -49,6 +51,7 @@ enum vcpu_state {
 	VCPU_BLOCKED, /* unused by the loop (the scheduler owns blocking); kept for the names */
 	VCPU_DONE,    /* HC_EXIT */
 	VCPU_DEAD,    /* its VM was killed */
+	VCPU_PARKED,  /* waiting for a SIPI when its VM ended (vm/vcpu_start.h): never started */
 };
 
 /*
@@ -65,13 +68,19 @@ struct vcpu_stats {
 	u64 injected;	   /* fallback without VID: vectors injected as events */
 	u64 loads, puts_blocking, puts_preempted, puts_other;
 	u64 hlt_pending; /* HLT with an interrupt already pending: resumed at once */
-	u64 poll_hits, poll_misses, blocks, hlt_if0;
+	u64 poll_hits, poll_misses, hlt_if0;
+	u64 blocks;	     /* sched_block()s: HLTs with nothing pending, waits for a SIPI */
 	u64 vipis_sent;	     /* ICR writes turned into pi_post */
 	u64 timer_vmx;	     /* guest TSC deadline fired on the VMX-preemption timer */
 	u64 timer_host;	     /* ... on a host timer while blocked/preempted */
 	u64 poll_hit_writes; /* own-pCPU descriptor writes during halt-poll hits (want 0) */
 	u64 block_cycles, block_cycle_writes; /* HLT miss -> block -> wake -> entry: writes */
 	u64 vpid_flushes; /* INVVPID of its VPID at switch-in on a new pCPU (vcpu_run.c) */
+	/* the LAPIC (vm/vapic.h): by the sender (its own pCPU) or by the target */
+	u64 nmis_sent, inits_sent, sipis_sent; /* by this vCPU's ICR */
+	u64 nmis_injected, inits, sipis;       /* NMIs injected into, INITs applied to, SIPIs
+						  started this vCPU */
+	u64 apic_emulated; /* xAPIC accesses emulated after an APIC-access exit */
 };
 
 /* Guest-visible figures passed with HC_STAT (the guest's own counts). */
@@ -108,9 +117,10 @@ struct vcpu {
 	u64 poll_tsc;  /* adaptive halt-poll window (TSC ticks) */
 	u64 sw_irr[4]; /* fallback without VID: pending vectors not yet injected */
 
-	/* Guest TSC-deadline timer (vm/vtimer.c). */
-	u64 tsc_deadline; /* (atomic) 0 = disarmed */
-	u32 lvt_timer;	  /* guest's LVT timer register (vector in 7:0, mask bit 16) */
+	/* The LAPIC (vm/vapic.h) and its timer (vm/vtimer.c). */
+	struct vlapic lapic;
+	u64 tsc_deadline; /* (atomic) next timer expiry, TSC; 0 = none */
+	u32 lvt_timer; /* (atomic) guest's LVT timer register (vector 7:0, mask 16, mode 18:17) */
 	struct timer host_timer[MAX_CPUS]; /* one per pCPU: armed there at switch-out */
 
 	struct vcpu_stats st;
@@ -126,6 +136,22 @@ struct vcpu {
 	char con_prefix[24]; /* "[vm/vCPU] ", every console line's start (vm_create) */
 	u32 con_prefix_len;
 };
+
+/*
+ * Does v accept a fixed or lowest-priority interrupt now: LAPIC enabled and software-enabled
+ * (SDM Vol. 3A 11.4.7.2), vCPU started (not waiting for a SIPI)?  Any pCPU (a racy sample).
+ */
+static inline bool vlapic_accepts_fixed(const struct vcpu *v)
+{
+	return v->lapic.mode != VLAPIC_DISABLED && (v->vapic[APIC_REG_SVR / 4] & APIC_SVR_ENABLE) &&
+	       load_relaxed(&v->lapic.startup) == VLAPIC_ACTIVE;
+}
+
+/* An NMI, INIT or SIPI waits for v's pCPU (they end HLT whatever IF says). */
+static inline bool vcpu_has_events(struct vcpu *v)
+{
+	return load_relaxed(&v->lapic.events);
+}
 
 /* A test's look at v at point p of the HLT/put/entry path (lib/test_seam.h). */
 #define VCPU_TEST_POINT(v, p, blocking, preempted)                                                 \
@@ -153,8 +179,19 @@ void vcpu_loop(struct vcpu_run *run);
 void vcpu_init(struct vcpu *v, bool pinned);
 /* Post vector to v (guest IPIs, devices, timers): pi_post + counters.  Any pCPU/context. */
 void vcpu_post(struct vcpu *v, u8 vector);
+/*
+ * The same for v's own interrupts (self-IPIs, its LAPIC timer and error), straight into its
+ * virtual APIC without the descriptor.  @pre this pCPU is handling v's exit (VMCS current,
+ * IRQs off); anyone else uses vcpu_post.
+ */
+void vcpu_post_own(struct vcpu *v, u8 vector);
 /* Any interrupt pending for v (PIR, fallback backlog).  Fires an expired guest timer first. */
 bool vcpu_has_pending(struct vcpu *v);
+/*
+ * Make t look at its LAPIC events soon: wake it if it is blocked (or cancel its block), else
+ * send its pCPU a reschedule IPI so that it leaves guest mode.  Any pCPU.
+ */
+void vcpu_kick(struct vcpu *t);
 /* Moves RIP past the exiting instruction (VM_EXIT_INSTRUCTION_LEN). @pre in an exit handler. */
 void vcpu_skip_insn(struct vcpu *v);
 /* General-purpose register n in exit-qualification numbering (0 RAX, 1 RCX, ... 4 RSP). */

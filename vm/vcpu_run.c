@@ -32,6 +32,7 @@
 #include "trace/trace.h"
 #include "vm/vcpu.h"
 #include "vm/vcpu_trace.h"
+#include "vm/vcpu_start.h"
 #include "vm/vm.h"
 #include "vm/vm_barrier.h"
 #include "vmx/vmcs.h"
@@ -193,10 +194,33 @@ void vcpu_post(struct vcpu *v, u8 vector)
 		fetch_add(&v->st.post_notified, 1);
 }
 
+/*
+ * From v's own exit handling (a self-IPI, its timer firing at a preemption-timer or HLT exit):
+ * straight into its virtual-APIC state for the coming entry, or the HLT check that follows.
+ * Through the descriptor it would cost a notification self-IPI that stays pending across the
+ * entry for nothing, since the entry syncs the PIR anyway (and Bochs then takes the empty
+ * notification for vector 0xff, docs/vapic.md).  Any other poster, on this pCPU too (a test
+ * point in the HLT path, a host timer), must take the descriptor: only that wakes a vCPU that
+ * is about to block.
+ */
+void vcpu_post_own(struct vcpu *v, u8 vector)
+{
+	fetch_add(&v->st.posted, 1);
+	vapic_deliver_now(v, vector);
+	/* a post like any other in the trace: not notified, the descriptor untouched */
+	TRACE(TRACE_EV_POST, 0, v->se.trace_id, vector, load_relaxed(&v->pi.desc.control));
+}
+
 bool vcpu_has_pending(struct vcpu *v)
 {
-	vtimer_check(v, false);
+	vtimer_check(v, VTIMER_OWN_EXIT);
 	return pi_has_pending(&v->pi) || vapic_has_pending(v);
+}
+
+void vcpu_kick(struct vcpu *t)
+{
+	if (!sched_wake(&t->se))
+		sched_kick(load_acquire(&t->se.cpu));
 }
 
 /*
@@ -287,6 +311,8 @@ static enum exit_action enter_once(struct vcpu *v, u32 cpu, const struct vmx_con
 
 static void finish(struct vcpu *v, struct vcpu_run *run, enum vcpu_state state)
 {
+	if (state != VCPU_PARKED)
+		vcpu_start_finished(v);
 	v->state = state;
 	v->end_tsc = rdtsc();
 	sched_kill(&v->se);
@@ -305,6 +331,15 @@ static void run_vcpu(struct vcpu *v, u32 cpu, struct vcpu_run *run, const struct
 		if (READ_ONCE(v->vm->dead) || !v->vmcs_ready) {
 			finish(v, run, VCPU_DEAD);
 			return;
+		}
+		/* INIT, SIPI, wait-for-SIPI, NMI (vcpu_start.h); an NMI goes in before the
+		 * fallback's external interrupts are injected at the entry */
+		if (unlikely(load_relaxed(&v->lapic.events))) {
+			enum start_action s = vcpu_lapic_events(v);
+			if (s == START_PARK)
+				finish(v, run, VCPU_PARKED);
+			if (s != START_RUN)
+				return;
 		}
 		a = enter_once(v, cpu, c);
 		if (a == EXIT_STOP) {

@@ -2,8 +2,9 @@
  * VM creation (memory, EPT, loader-built entry state, vCPUs) and running VMs across pCPUs.
  *
  * Guest memory is one contiguous block of host pages, so guest-physical gpa is host address
- * mem + gpa and bounds checks are one comparison.  The EPT maps exactly [0, mem_size): no
- * host page outside that block, and no other VM's page, is reachable from the guest.
+ * mem + gpa and bounds checks are one comparison.  The EPT maps exactly [0, mem_size) and the
+ * VM's own APIC-access page at 0xfee00000 (vm/vapic.c): no host page outside the VM's, and no
+ * other VM's page, is reachable from the guest.
  */
 #include "arch/x86/atomic.h"
 #include "arch/x86/smp.h"
@@ -16,6 +17,8 @@
 #include "lib/string.h"
 #include "trace/trace.h"
 #include "vm/guest_abi.h"
+#include "vm/vapic.h"
+#include "vm/vcpu_start.h"
 #include "vm/vm.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
@@ -79,7 +82,8 @@ void vm_halt_if0(struct vcpu *v, bool blocked)
 		return;
 	}
 	n = fetch_add(&vm->nr_halted_if0, 1) + 1;
-	if (n + load_acquire(&vm->nr_waiting_sipi) >= vm->nr_vcpus)
+	/* running: the vCPUs neither waiting for a SIPI nor finished (vm/vcpu_start.h) */
+	if (n >= load_acquire(&vm->running))
 		vm_end(vm, VM_END_HALTED, 0, "halted for good (every vCPU in HLT with IF=0)");
 }
 
@@ -173,6 +177,10 @@ struct vm *vm_create(const struct vm_config *cfg)
 	}
 	if (con_queue_init(&vm->con, vm->name, con, VM_CON_BYTES) < 0)
 		printk("vmx: VM %s: no console queue left: its output is dropped\n", cfg->name);
+	if (vapic_vm_init(vm) < 0) {
+		printk("vmx: cannot create VM %s: out of memory\n", cfg->name);
+		return NULL;
+	}
 	vm->con_prefix_len =
 		(u32)fmt_snprintf(vm->con_prefix, sizeof(vm->con_prefix), "[%s] ", vm->name);
 	pc_init(&vm->pc, nr, mem_size, ports, pc_line, pc_note, vm);
@@ -180,8 +188,12 @@ struct vm *vm_create(const struct vm_config *cfg)
 		build_entry_state(vm);
 		memcpy(vm->mem + GUEST_LOAD, cfg->image, cfg->image_size);
 	} else {
-		/* APs of a PC wait for INIT-SIPI (SDM Vol. 3A 9.4): only vCPU 0 starts */
-		vm->nr_waiting_sipi = nr - 1;
+		/*
+		 * A PC as firmware hands it to a boot loader: only vCPU 0 runs, the APs wait for
+		 * INIT-SIPI (SDM Vol. 3A 9.4), every LAPIC at its reset state (docs/vapic.md).
+		 */
+		vm->aps_wait_sipi = true;
+		vm->lapic_at_reset = true;
 	}
 
 	vm->poll_max = VM_POLL_DEFAULT;
@@ -250,21 +262,14 @@ void vm_run_hook(struct vm **vms, u32 nr_vms, void (*hook)(u32 cpu, void *arg), 
 		}
 	args.run.pcpu_hook = hook;
 	args.run.hook_arg = arg;
-	for (u32 i = 0; i < nr_vms; i++)
+	for (u32 i = 0; i < nr_vms; i++) {
 		live += vms[i]->nr_vcpus;
+		vcpu_start_prepare(vms[i]);
+	}
 	store_release(&args.run.live, live);
 	for (u32 i = 0; i < nr_vms; i++)
 		for (u32 j = 0; j < vms[i]->nr_vcpus; j++) {
 			struct vcpu *v = vms[i]->vcpus[j];
-			/*
-			 * A PC's APs stay BLOCKED until started (or their VM ends): a wake queues
-			 * them on their home pCPU, whose loop runs (cpus above).  Enabling posting
-			 * kicks a blocked vCPU (bug 5), so whoever starts an AP enables it then.
-			 */
-			if (vms[i]->kind == VM_PC && j > 0) {
-				v->se.cpu = v->pcpu;
-				continue;
-			}
 			sched_add(&v->se, v->pcpu);
 			/* vIPIs and the software devices post to every vCPU (pi_put arms WAKEUP) */
 			pi_enable_posting(&v->pi);

@@ -52,7 +52,6 @@ struct vm {
 	enum vm_end_kind end;  /* set once, with why, before dead */
 	u32 end_value;	       /* VM_END_DEBUG_EXIT: the value written */
 	u32 nr_halted_if0;     /* (atomic) vCPUs blocked in HLT with IF=0 (VM_PC) */
-	u32 nr_waiting_sipi;   /* (atomic) APs not started yet (VM_PC: wait-for-SIPI) */
 	struct pc pc;	       /* the ports of vdev/pc.h */
 	char con_prefix[24];   /* "[name] ": the start of the UART's console lines */
 	u32 con_prefix_len;
@@ -74,6 +73,18 @@ struct vm {
 	u64 wd_exits, wd_since;
 	/* Its console lines, whole, prefixed "[name/vCPU] ", until the drain writes them. */
 	struct con_queue con;
+
+	/*
+	 * How the vCPUs start (set by the loader between vm_create and vm_run; docs/vapic.md).
+	 * pihv's flat ABI (vm/guest_abi.h) leaves both false: every vCPU runs from the entry point
+	 * with its LAPIC in x2APIC mode, software-enabled.  A PC-like guest sets both:
+	 */
+	bool aps_wait_sipi;  /* only vCPU 0 runs; the others wait for INIT + SIPI */
+	bool lapic_at_reset; /* LAPICs in xAPIC mode at their reset values (SVR 0xff, LVTs
+				masked), as firmware hands them over */
+	void *apic_access;   /* the APIC-access page mapped at 0xfee00000 (vm/vapic.c) */
+	u32 running;	     /* (atomic) vCPUs running guest code (vm/vcpu_start.h) */
+	bool aps_parked;     /* (atomic) running reached 0: waiting vCPUs finish as PARKED */
 };
 
 #define VM_POLL_DEFAULT (~0ull)

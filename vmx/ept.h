@@ -1,7 +1,8 @@
 /*
  * INTERFACE: extended page tables for one VM (SDM Vol. 3C 29.3).  4-level, write-back
  * paging-structure accesses, 4 KiB leaves of memory type WB.  A VM's EPT maps its own pages
- * and nothing else, so any other guest-physical access is an EPT violation.
+ * (its memory and its APIC-access page) and nothing else, so any other guest-physical access
+ * is an EPT violation.
  */
 #ifndef VMX_EPT_H
 #define VMX_EPT_H

@@ -268,12 +268,14 @@ enum exit_reason {
 #define PROC_MWAIT_EXITING	(1u << 10)
 #define PROC_RDPMC_EXITING	(1u << 11)
 #define PROC_TPR_SHADOW		(1u << 21)
+#define PROC_NMI_WINDOW		(1u << 22)
 #define PROC_UNCOND_IO_EXITING	(1u << 24)
 #define PROC_USE_IO_BITMAPS	(1u << 25)
 #define PROC_USE_MSR_BITMAPS	(1u << 28)
 #define PROC_MONITOR_EXITING	(1u << 29)
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 /* Secondary processor-based controls (table 25-7). */
+#define PROC2_VIRT_APIC_ACCESS	    (1u << 0)
 #define PROC2_ENABLE_EPT	    (1u << 1)
 #define PROC2_ENABLE_RDTSCP	    (1u << 3)
 #define PROC2_VIRT_X2APIC	    (1u << 4)
@@ -301,14 +303,18 @@ enum exit_reason {
 #define INTR_INFO_VECTOR_MASK  0xffu
 #define INTR_INFO_TYPE_SHIFT   8
 #define INTR_TYPE_EXT_INTR     0u
+#define INTR_TYPE_NMI	       2u
 #define INTR_TYPE_HW_EXCEPTION 3u
 #define INTR_INFO_DELIVER_CODE (1u << 11)
 #define INTR_INFO_VALID	       (1u << 31)
 
 /* Guest interruptibility state (25.4.2, table 25-3): blocking by STI, blocking by MOV SS. */
 #define INTERRUPTIBILITY_STI_MOVSS 3u
+#define INTERRUPTIBILITY_NMI	   (1u << 3) /* blocking by NMI (virtual NMIs: until the IRET) */
 
 /* Segment access rights as the VMCS stores them (25.4.1, table 25-2). */
 #define AR_UNUSABLE (1u << 16)
+#define AR_L	    (1u << 13) /* 64-bit code segment */
+#define AR_DB	    (1u << 14) /* default operation size 32 bits */
 
 #endif

@@ -226,9 +226,9 @@ static bool compute_controls(void)
 		proc2_want = 0;
 
 	ok &= adjust("pin-based", caps.pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-		     PIN_PREEMPTION_TIMER | PIN_POSTED_INTR, &ctls.pin);
+		     PIN_PREEMPTION_TIMER | PIN_POSTED_INTR | PIN_VIRTUAL_NMIS, &ctls.pin);
 	/*
-	 * MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vm/vapic.c).  MWAIT,
+	 * MSR bitmaps: x2APIC reads, EOI, TPR and self-IPI go virtual (vm/msr_bitmap.c).  MWAIT,
 	 * MONITOR and RDPMC would otherwise run natively (26.1.3): a guest could wait in guest
 	 * mode on the host's cache lines or read the host's performance counters (vm/exit_insn.c).
 	 */
@@ -238,13 +238,15 @@ static bool compute_controls(void)
 			     PROC_MONITOR_EXITING,
 		     PROC_TPR_SHADOW, &ctls.proc);
 	/* Unconditional I/O exiting is ignored if I/O bitmaps are used (25.6.4): keep them off. */
-	ctls.proc &= ~(PROC_USE_IO_BITMAPS | PROC_INTR_WINDOW);
-	proc2_want |= PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY;
+	ctls.proc &= ~(PROC_USE_IO_BITMAPS | PROC_INTR_WINDOW | PROC_NMI_WINDOW);
+	proc2_want |= PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRTUAL_INTR_DELIVERY |
+		      PROC2_VIRT_APIC_ACCESS;
 	/* Without it RDTSCP and RDPID are #UD in guests, whatever CPUID says (26.3 / 25.6.2). */
 	proc2_want |= PROC2_ENABLE_RDTSCP;
 	/*
 	 * Unrestricted guest (25.6.2, table 25-7): a standard guest starts with paging off and
-	 * switches modes itself.  It needs EPT, which every VMCS has; flat guests do not care.
+	 * switches modes itself, and a SIPI starts a vCPU in real mode (vm/vcpu_start.c).  It
+	 * needs EPT, which every VMCS has; flat guests do not care.
 	 */
 	proc2_want |= PROC2_UNRESTRICTED_GUEST;
 	/* INVPCID is #UD in the guest unless enabled (25.6.2): CPUID offers it only when it is. */
@@ -269,6 +271,14 @@ static bool compute_controls(void)
 	ctls.apic_regs = ctls.proc2 & PROC2_APIC_REG_VIRT;
 	ctls.vid = ctls.proc2 & PROC2_VIRTUAL_INTR_DELIVERY;
 	ctls.posted = ctls.pin & PIN_POSTED_INTR;
+	/* Per vCPU one of the two APIC modes is virtualized (vm/vapic.c sets proc2 per mode). */
+	ctls.apic_access = ctls.proc2 & PROC2_VIRT_APIC_ACCESS;
+	ctls.proc2 &= ~PROC2_VIRT_APIC_ACCESS;
+	ctls.unrestricted = ctls.proc2 & PROC2_UNRESTRICTED_GUEST;
+	/* NMI-window exiting needs virtual NMIs (26.2.1.1) */
+	ctls.vnmi = (ctls.pin & PIN_VIRTUAL_NMIS) && (caps.proc >> 32 & PROC_NMI_WINDOW);
+	if (!ctls.vnmi)
+		ctls.pin &= ~PIN_VIRTUAL_NMIS;
 	/*
 	 * Save/load debug controls: the guest's DR7 and IA32_DEBUGCTL live in the VMCS (28.3,
 	 * 27.3.2.1).  Without them a VM exit sets DR7 to 400H (28.5.1) and the entry does not load
@@ -288,7 +298,6 @@ static bool compute_controls(void)
 	ctls.preempt_timer = ctls.pin & PIN_PREEMPTION_TIMER;
 	ctls.preempt_shift = caps.misc & 0x1f;
 	ctls.vpid = ctls.proc2 & PROC2_ENABLE_VPID;
-	ctls.unrestricted = ctls.proc2 & PROC2_UNRESTRICTED_GUEST;
 	ctls.rdtscp = ctls.proc2 & PROC2_ENABLE_RDTSCP;
 	ctls.invpcid = ctls.proc2 & PROC2_ENABLE_INVPCID;
 	ctls.invept_single = (caps.ept_vpid & (EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE)) ==
@@ -346,14 +355,15 @@ static int vmx_probe(void)
 		return -1;
 	}
 	printk("vmx: controls pin %#x proc %#x proc2 %#x exit %#x entry %#x; preemption timer %s "
-	       "(rate 2^%u), vpid %s, unrestricted guest %s\n",
+	       "(rate 2^%u), vpid %s\n",
 	       ctls.pin, ctls.proc, ctls.proc2, ctls.exit, ctls.entry,
-	       ctls.preempt_timer ? "on" : "off", ctls.preempt_shift, ctls.vpid ? "on" : "off",
-	       ctls.unrestricted ? "on" : "off");
-	printk("vmx: APICv: x2apic-virt %s, apic-register-virt %s, virtual-interrupt-delivery %s, "
-	       "posted interrupts %s\n",
-	       ctls.x2apic_virt ? "on" : "off", ctls.apic_regs ? "on" : "off",
-	       ctls.vid ? "on" : "off", ctls.posted ? "on" : "off");
+	       ctls.preempt_timer ? "on" : "off", ctls.preempt_shift, ctls.vpid ? "on" : "off");
+	printk("vmx: APICv: x2apic-virt %s, apic-access-virt %s, apic-register-virt %s, "
+	       "virtual-interrupt-delivery %s, posted interrupts %s, virtual NMIs %s, unrestricted "
+	       "guest %s\n",
+	       ctls.x2apic_virt ? "on" : "off", ctls.apic_access ? "on" : "off",
+	       ctls.apic_regs ? "on" : "off", ctls.vid ? "on" : "off", ctls.posted ? "on" : "off",
+	       ctls.vnmi ? "on" : "off", ctls.unrestricted ? "on" : "off");
 	if (platform.pi && pi_forced_off())
 		printk("vmx: pi=off on the command line: posted interrupts off, the fallback "
 		       "runs\n");

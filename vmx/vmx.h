@@ -22,14 +22,17 @@ struct vmx_controls {
 	bool preempt_timer;   /* PIN_PREEMPTION_TIMER is on */
 	u32 preempt_shift;    /* timer ticks once every 2^shift TSC ticks (IA32_VMX_MISC[4:0]) */
 	bool vpid;	      /* PROC2_ENABLE_VPID is on */
-	bool unrestricted;    /* PROC2_UNRESTRICTED_GUEST is on: standard (VM_PC) guests can run */
 	bool rdtscp, invpcid; /* the guest may execute RDTSCP/RDPID, INVPCID */
 	bool invept_single, invvpid_single;
 	/* APICv (SDM Vol. 3C ch. 30), each only where allowed-1 and its prerequisites are on */
-	bool x2apic_virt; /* TPR shadow + virtualize x2APIC mode */
-	bool apic_regs;	  /* APIC-register virtualization */
-	bool vid;	  /* virtual-interrupt delivery */
-	bool posted;	  /* posted-interrupt processing with PI_NOTIFY_VECTOR */
+	bool x2apic_virt;  /* TPR shadow + virtualize x2APIC mode */
+	bool apic_regs;	   /* APIC-register virtualization */
+	bool vid;	   /* virtual-interrupt delivery */
+	bool posted;	   /* posted-interrupt processing with PI_NOTIFY_VECTOR */
+	bool apic_access;  /* virtualize APIC accesses may be set (the xAPIC's vCPUs: vm/vapic.c) */
+	bool unrestricted; /* unrestricted guest: standard (VM_PC) guests, and real mode after a
+			      SIPI (vm/vcpu_start.c) */
+	bool vnmi;	   /* virtual NMIs and NMI-window exiting: NMI IPIs (vm/vnmi.c) */
 };
 
 /* @post non-NULL only if platform.vmx: VMXON succeeded on every online CPU. */

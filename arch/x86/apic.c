@@ -63,7 +63,7 @@ void apic_init_cpu(void)
 	apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED); /* the 8259 path (ExtINT) is unused */
 	apic_write(APIC_REG_LVT_LINT1, APIC_LVT_MASKED);
 	apic_write(APIC_REG_LVT_ERROR, VEC_APIC_ERROR);
-	apic_write(APIC_REG_SVR, (1u << 8) | VEC_SPURIOUS); /* software enable */
+	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | VEC_SPURIOUS);
 	apic_write(APIC_REG_ESR, 0);
 	apic_write(APIC_REG_ESR, 0);
 }

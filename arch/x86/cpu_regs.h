@@ -20,6 +20,7 @@
 #define CR0_NW	       X86_BIT(29)
 #define CR0_CD	       X86_BIT(30)
 #define CR0_PG	       X86_BIT(31)
+#define CR4_PSE	       X86_BIT(4) /* 4 MiB pages in 32-bit paging */
 #define CR4_PAE	       X86_BIT(5)
 #define CR4_PGE	       X86_BIT(7)
 #define CR4_OSFXSR     X86_BIT(9)

@@ -13,7 +13,8 @@ struct exc_frame {
 extern const char exc_stubs[];
 struct exc_record exc_last;
 u64 exc_fixup;
-static u64 idt[32 * 2] __aligned(16);
+extern const char irq_stubs[];
+static u64 idt[256 * 2] __aligned(16);
 
 void exc_handle(struct exc_frame *f)
 {
@@ -35,14 +36,15 @@ void exc_init(void)
 		u64 base;
 	} __packed idtr = {sizeof(idt) - 1, (u64)idt};
 
-	for (int v = 0; v < 32; v++) {
-		u64 h = (u64)exc_stubs + 16 * v;
+	for (int v = 0; v < 32 + 2; v++) {
+		int vec = v < 32 ? v : 0x40 + v - 32;
+		u64 h = v < 32 ? (u64)exc_stubs + 16 * v : (u64)irq_stubs + 16 * (v - 32);
 
 		/* 64-bit interrupt gate: offset, selector 0x08, P, DPL 0, type 0xe (Vol. 3A 7.14.1)
 		 */
-		idt[2 * v] = (h & 0xffff) | (0x08ull << 16) | (0x8eull << 40) |
-			     ((h >> 16) & 0xffff) << 48;
-		idt[2 * v + 1] = h >> 32;
+		idt[2 * vec] = (h & 0xffff) | (0x08ull << 16) | (0x8eull << 40) |
+			       ((h >> 16) & 0xffff) << 48;
+		idt[2 * vec + 1] = h >> 32;
 	}
 	asm volatile("lidt %0" : : "m"(idtr));
 }

@@ -95,6 +95,7 @@ void test_cpuid(void);
 void test_msr(void);
 void test_exceptions(void);
 void test_fpu(const char *cmdline);
+void test_apic(void);
 
 extern u32 entry_eax, entry_ebx, entry_eflags, entry_cr0, entry_cr4, entry_cs, entry_ds;
 extern u32 entry_bss_or;

@@ -10,7 +10,7 @@ SG_CFLAGS := -std=gnu11 -I. -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin -m64 -MMD -MP \
 	--param=min-pagesize=0
-SG_C := main.c t_boot.c t_devices.c t_cpu.c t_exc.c t_fpu.c exc.c uart.c print.c fw_cfg.c mbinfo.c
+SG_C := main.c t_boot.c t_devices.c t_cpu.c t_exc.c t_fpu.c t_apic.c exc.c uart.c print.c fw_cfg.c mbinfo.c
 SG_OBJS := $(patsubst %.c,$(SG_DIR)/%.o,$(SG_C)) $(SG_DIR)/exc.S.o $(SG_DIR)/fmt.o \
 	$(SG_DIR)/string.o
 SG_IMAGES := $(SG_DIR)/stdguest-mb1.elf $(SG_DIR)/stdguest-mb1k.elf $(SG_DIR)/stdguest-mb2.elf \

@@ -5,8 +5,8 @@
  * it a virtual NMI before it has an IDT, docs/vapic.md).  Every vCPU of every VM shares one
  * MSR bitmap, so four such VMs started together probe whether the bitmap is complete before the
  * first guest runs: one that is still zeroes lets the write through to the real APIC.  The
- * runtime then probes MSRs a guest must never reach: each must exit and be emulated or raise
- * #GP.
+ * runtime then probes MSRs a guest must never reach: those pihv does not offer raise #GP, and
+ * those a PC guest needs (vm/exit_msr.c) are the vCPU's own copy, never the host's register.
  */
 #include "guests/isocpu.h"
 #include "guests/lib.h"
@@ -25,23 +25,20 @@ asm(".section .text.first, \"ax\"\n"
     "	jmp _start\n"
     ".previous\n");
 
-/* MSRs the host owns: each access must raise #GP(0) in the guest (RDMSR/WRMSR are 2 bytes). */
+/* MSRs not offered: each access must raise #GP(0) in the guest (RDMSR/WRMSR are 2 bytes). */
 static const struct {
 	u32 msr;
 	bool write;
 	u64 val;
 } owned[] = {
 	{0x3a, true, 0x5},	  /* IA32_FEATURE_CONTROL */
-	{0x3a, false, 0},	  /* ... read */
 	{0x48, true, 0x1},	  /* IA32_SPEC_CTRL: not the guest's (docs/isolation.md) */
 	{0x49, true, 0x1},	  /* IA32_PRED_CMD */
 	{0x10b, true, 0x1},	  /* IA32_FLUSH_CMD */
 	{0x1a0, true, 0},	  /* IA32_MISC_ENABLE */
 	{0x1d9, true, 0x1},	  /* IA32_DEBUGCTL */
-	{0x174, true, 0x8},	  /* IA32_SYSENTER_CS */
 	{0x480, false, 0},	  /* IA32_VMX_BASIC */
-	{0x10, true, 0},	  /* IA32_TSC */
-	{0x2ff, true, 0},	  /* IA32_MTRR_DEF_TYPE */
+	{0x2ff, true, 0x7},	  /* IA32_MTRR_DEF_TYPE: type 7 is reserved */
 	{0x1b, true, 0xfee00400}, /* IA32_APIC_BASE: x2APIC without enable, invalid */
 	{0x802, true, 7},	  /* x2APIC ID: read-only */
 	{0xc0000080, true, 0},	  /* EFER: leaving long mode */
@@ -68,8 +65,23 @@ u64 guest_main(u64 index, u64 count)
 			g_report(false, "%s %#x did not raise #GP",
 				 owned[i].write ? "WRMSR" : "RDMSR", owned[i].msr);
 	}
-	g_report(gp == sizeof(owned) / sizeof(owned[0]), "%u host-owned MSR accesses raised #GP",
+	g_report(gp == sizeof(owned) / sizeof(owned[0]), "%u accesses to MSRs not offered raised #GP",
 		 gp);
+	/*
+	 * MSRs a PC guest needs are emulated on the vCPU's own state: a write the host's
+	 * register would take (the TSC back to 0, VMX on in FEATURE_CONTROL) does not reach it.
+	 */
+	u64 t0 = g_rdtsc();
+
+	g_wrmsr(0x10, 0);
+	g_report(g_rdtsc() >= t0, "WRMSR IA32_TSC 0 did not move the TSC back");
+	g_report(g_rdmsr(0x3a) == 1, "IA32_FEATURE_CONTROL reads locked, VMX off (%#lx)",
+		 g_rdmsr(0x3a));
+	g_wrmsr(0x174, 0x8);
+	g_wrmsr(0x2ff, 0);
+	g_report(g_rdmsr(0x174) == 0x8 && g_rdmsr(0x2ff) == 0,
+		 "SYSENTER_CS and MTRR_DEF_TYPE are the vCPU's (%#lx, %#lx)", g_rdmsr(0x174),
+		 g_rdmsr(0x2ff));
 	/* A fixed IPI with a vector no host CPU handles, to all but self: stays in the VM. */
 	g_wrmsr(0x830, (3u << 18) | 0x99);
 	/* The x2APIC's software-enable bit off: the virtual APIC's, not a host CPU's. */

@@ -65,8 +65,8 @@ u64 guest_main(u64 index, u64 count)
 			g_report(false, "%s %#x did not raise #GP",
 				 owned[i].write ? "WRMSR" : "RDMSR", owned[i].msr);
 	}
-	g_report(gp == sizeof(owned) / sizeof(owned[0]), "%u accesses to MSRs not offered raised #GP",
-		 gp);
+	g_report(gp == sizeof(owned) / sizeof(owned[0]),
+		 "%u accesses to MSRs not offered raised #GP", gp);
 	/*
 	 * MSRs a PC guest needs are emulated on the vCPU's own state: a write the host's
 	 * register would take (the TSC back to 0, VMX on in FEATURE_CONTROL) does not reach it.

@@ -46,7 +46,8 @@ static void vmx_msr_first(void)
 
 		vm_print_stats(vms[i]);
 		report(pi_case_finished(vms[i]) && vms[i]->reports[HC_REPORT_PASS] == 7,
-		       "%s on cpu %u: first ICR write emulated, MSRs #GP or the vCPU's (%u PASS, %u FAIL)",
+		       "%s on cpu %u: first ICR write emulated, MSRs #GP or the vCPU's (%u PASS, "
+		       "%u FAIL)",
 		       vms[i]->name, v->ran_on, vms[i]->reports[HC_REPORT_PASS],
 		       vms[i]->reports[HC_REPORT_FAIL]);
 		/* the two ICR writes, the SVR write and every probe exited */

@@ -6,7 +6,7 @@ HOSTCC ?= gcc
 HOSTCFLAGS ?= -std=gnu11 -I. -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-omit-frame-pointer
 
-UNIT_SRCS += boot/mb2_parse.c kernel/cmdline.c kernel/memmap.c arch/x86/acpi_parse.c arch/x86/madt_parse.c arch/x86/dmar_parse.c
+UNIT_SRCS += boot/mb2_parse.c kernel/cmdline.c kernel/memmap.c vmboot/bzimage.c vmboot/mptable.c arch/x86/acpi_parse.c arch/x86/madt_parse.c arch/x86/dmar_parse.c
 UNIT_TEST_SRCS = $(wildcard tests/host/*.c)
 UNIT_OBJS = $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(UNIT_TEST_SRCS))
 

@@ -42,7 +42,8 @@ VM_SRCS := vm/msr_bitmap.c vm/vcpu.c vm/vcpu_vmcs.c vm/vcpu_run.c vm/vcpu_ctx.c 
 VDEV_SRCS := vdev/pc.c vdev/uart.c vdev/fw_cfg.c
 VMBOOT_SRCS := vmboot/vm_args.c vmboot/vm_boot.c vmboot/run.c vmboot/vm_load.c vmboot/image.c \
 	vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c vmboot/image_mb2.c \
-	vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
+	vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c vmboot/image_bz.c vmboot/bzimage.c \
+	vmboot/mptable.c
 # pi/pi.c reaches shared memory only through its environment (pi/pi_env.h), out of line so
 # that the simulator can preempt at every call.  The kernel's environment (vm/pi_env.c) is
 # one atomic, a cli or a lock per function: the two files are compiled for link-time
@@ -150,7 +151,8 @@ compdb:
 # Pure kernel code that the host unit tests link (tests/host/host_*.c stand in for the rest).
 UNIT_SRCS += kernel/sched.c lib/fmt.c vmboot/vm_args.c trace/trace_ring.c trace/trace_fmt.c \
 	trace/trace_opts.c vm/mmio_decode.c vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c \
-	vmboot/image_mb1.c vmboot/image_mb2.c vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
+	vmboot/image_mb1.c vmboot/image_mb2.c vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c \
+	vmboot/image_bz.c
 -include tests/host/rules.mk
 -include tests/pi_sim/rules.mk
 -include tests/emu/rules.mk

@@ -10,8 +10,13 @@
  *     guest's own CR4.OSXSAVE; x2APIC and TSC-deadline set (both LAPIC modes, vm/vapic.h); APIC
  *     (EDX[9]) follows the vCPU's IA32_APIC_BASE enable bit (SDM Vol. 3A 11.4.3); bit 31
  *     "hypervisor";
- *   - leaf 2: no descriptors; leaves 3-6, 8-0xc: zero (no cache/topology/power/PMU
- *     enumeration); leaf 0xd: only the XSAVE components pihv manages, without XSAVES;
+ *   - leaf 2: no descriptors; leaves 3-6, 8-0xc, 0xe-0x14: zero (no cache/topology/power/
+ *     PMU/RDT/SGX/trace enumeration); leaf 0xd: only the XSAVE components pihv manages,
+ *     without XSAVES;
+ *   - leaves 0x15/0x16: the TSC's frequency as the host measured it, so that a guest needs no
+ *     PIT to calibrate (Linux reads it, docs/linux.md); the crystal of leaf 0x15 is the TSC
+ *     itself (ratio 1/1), which is also the rate the virtual LAPIC timer counts at
+ *     (vm/vtimer.c);
  *   - leaf 7.0: a whitelist of instructions that run unchanged in guest mode (FSGSBASE, BMI,
  *     SMEP/SMAP, ERMS, RDSEED, ADX, CLFLUSHOPT, CLWB, SHA, UMIP, GFNI, MOVDIR*, FSRM, SERIALIZE;
  *     AVX2 and AVX-512 with their XSAVE components; INVPCID and RDPID only when their VMX
@@ -24,6 +29,7 @@
  *   - every other leaf reads as zeros.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/timer.h"
 #include "lib/compiler.h"
 #include "vm/exit.h"
 #include "vm/guest_abi.h"
@@ -69,7 +75,7 @@
 #define EXT7_EDX_INVTSC BIT(8)
 #define LEAF1_EDX_APIC	BIT(9)
 #define LEAFD1_EAX_KEEP 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1; not XSAVES (no IA32_XSS) */
-#define BASIC_MAX	0xd
+#define BASIC_MAX	0x16
 #define EXT_MAX		0x80000008u
 
 /*
@@ -90,7 +96,15 @@ static __attribute__((noinline)) struct cpuid_regs xsave_leaf(u32 sub)
 		r.edx = (u32)(mask >> 32);
 		r.ecx = xsave_size();
 	} else if (sub == 1) {
-		r.eax = cpuid_count(0xd, 1).eax & LEAFD1_EAX_KEEP;
+		/*
+		 * EBX: the compacted (XSAVEC) size for XCR0 | IA32_XSS.  XCR0 in the register is
+		 * the guest's here and pihv leaves IA32_XSS 0, so the CPU's value is the guest's;
+		 * a guest that uses XSAVEC sizes its buffers from it (Linux does).
+		 */
+		struct cpuid_regs hw = cpuid_count(0xd, 1);
+
+		r.eax = hw.eax & LEAFD1_EAX_KEEP;
+		r.ebx = hw.ebx;
 	} else if (sub < 64 && (mask >> sub & 1)) {
 		r = cpuid_count(0xd, sub);
 	}
@@ -111,6 +125,27 @@ static u32 xsave_keep(u32 avx, u32 avx512)
 	if ((m & XSTATE_AVX512) == XSTATE_AVX512)
 		keep |= avx512;
 	return keep;
+}
+
+/*
+ * Leaf 0x15 (SDM Vol. 2A CPUID 15H): TSC = crystal (ECX, Hz) * EBX / EAX.  The crystal is the
+ * TSC itself, divided by a power of two only if it does not fit ECX (EBX then multiplies it
+ * back); no frequency known yet: all zero ("not enumerated").
+ */
+static struct cpuid_regs tsc_leaf(void)
+{
+	u64 hz = timer_tsc_hz();
+	struct cpuid_regs r = {0, 0, 0, 0};
+	u32 mul = 1;
+
+	if (!hz)
+		return r;
+	while (hz / mul > 0xffffffffu)
+		mul <<= 1;
+	r.eax = 1;
+	r.ebx = mul;
+	r.ecx = (u32)(hz / mul);
+	return r;
 }
 
 static struct cpuid_regs basic(const struct vcpu *v, u32 leaf, u32 sub)
@@ -151,6 +186,13 @@ static struct cpuid_regs basic(const struct vcpu *v, u32 leaf, u32 sub)
 		break;
 	case 0xd:
 		r = xsave_leaf(sub);
+		break;
+	case 0x15:
+		r = tsc_leaf();
+		break;
+	case 0x16:
+		/* SDM Vol. 2A CPUID 16H: base, maximum and bus frequency in MHz */
+		r.eax = r.ebx = r.ecx = (u32)(timer_tsc_hz() / 1000000);
 		break;
 	}
 	return r;

@@ -186,6 +186,7 @@ static void guest_state_pc(struct vcpu *v)
 	vmcs_writenat(GUEST_RSP, VCPU_PC_STACK);
 	v->regs.rax = v->vm->entry.eax;
 	v->regs.rbx = v->vm->entry.ebx;
+	v->regs.rsi = v->vm->entry.esi;
 }
 
 /* The entry state of vm/guest_abi.h (checks in 27.3.1). */

@@ -65,9 +65,9 @@ void vm_kill(struct vm *vm, const char *why)
 	vm_end(vm, VM_END_KILLED, 0, why);
 }
 
-void vm_set_entry(struct vm *vm, u32 rip, u32 eax, u32 ebx)
+void vm_set_entry(struct vm *vm, u32 rip, u32 eax, u32 ebx, u32 esi)
 {
-	vm->entry = (struct vm_entry){rip, eax, ebx};
+	vm->entry = (struct vm_entry){rip, eax, ebx, esi};
 }
 
 void vm_halt_if0(struct vcpu *v, bool blocked)

@@ -35,7 +35,8 @@ enum vm_end_kind {
 
 /* The 32-bit entry of a VM_PC guest (multiboot 0.6.96 3.2, Multiboot2 3.3): EIP, EAX, EBX. */
 struct vm_entry {
-	u32 rip, eax, ebx;
+	u32 rip, eax, ebx,
+		esi; /* the multiboot magic and info in EAX/EBX; Linux's zero page in ESI */
 };
 
 struct vm {
@@ -116,7 +117,7 @@ void vm_kill(struct vm *vm, const char *why);
  */
 void vm_end(struct vm *vm, enum vm_end_kind kind, u32 value, const char *why);
 /* VM_PC: where vCPU 0 starts, before vm_run. */
-void vm_set_entry(struct vm *vm, u32 rip, u32 eax, u32 ebx);
+void vm_set_entry(struct vm *vm, u32 rip, u32 eax, u32 ebx, u32 esi);
 /*
  * VM_PC: vCPU v halted with IF=0 (blocked=true) or runs again (false).  When every vCPU of
  * the VM that could run is halted so, nothing can wake them (no NMI source): the VM ends as

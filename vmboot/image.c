@@ -17,6 +17,8 @@ const char *image_format_name(enum image_format f)
 		return "multiboot v1";
 	case IMAGE_MB2:
 		return "multiboot2";
+	case IMAGE_LINUX:
+		return "Linux";
 	default:
 		return "auto";
 	}
@@ -100,6 +102,15 @@ int image_plan(const u8 *img, u64 size, u64 mem_size, u64 flat_load, enum image_
 	if (!size) {
 		fmt_snprintf(err, IMAGE_ERR_LEN, "empty module (0 bytes): file missing or empty?");
 		return -1;
+	}
+	if (want == IMAGE_AUTO || want == IMAGE_LINUX) {
+		if (bz_detect(img, size))
+			return image_bz_plan(img, size, mem_size, p, err);
+		if (want == IMAGE_LINUX) {
+			fmt_snprintf(err, IMAGE_ERR_LEN,
+				     "boot=linux, but no bzImage header (0xaa55 and \"HdrS\")");
+			return -1;
+		}
 	}
 	if (want == IMAGE_AUTO || want == IMAGE_MB2) {
 		off = image_mb2_find(img, size);

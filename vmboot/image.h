@@ -21,6 +21,7 @@
 #define VMBOOT_IMAGE_H
 
 #include "lib/types.h"
+#include "vmboot/bzimage.h"
 
 #define IMAGE_MAX_SEGS	  8
 #define IMAGE_ERR_LEN	  96
@@ -31,7 +32,7 @@
 #define MB2_HEADER_MAGIC 0xe85250d6u
 #define MB2_SEARCH_LIMIT 32768u
 
-enum image_format { IMAGE_AUTO, IMAGE_FLAT, IMAGE_MB1, IMAGE_MB2 };
+enum image_format { IMAGE_AUTO, IMAGE_FLAT, IMAGE_MB1, IMAGE_MB2, IMAGE_LINUX };
 
 /* Bytes [file_off, file_off + file_size) go to gpa; [gpa + file_size, gpa + mem_size) is zeroed. */
 struct image_seg {
@@ -49,6 +50,7 @@ struct image_plan {
 	u64 lo, hi;	      /* [lo, hi) covers every segment, bss included */
 	bool page_align_mods; /* mb1 flag 0 / mb2 module-alignment tag (pihv aligns anyway) */
 	bool wants_video;     /* mb1 flag 2 / mb2 framebuffer tag marked optional: not given */
+	struct bz_plan bz;    /* IMAGE_LINUX: the boot protocol's fields (vmboot/bzimage.h) */
 };
 
 /*
@@ -59,7 +61,10 @@ struct image_plan {
 int image_plan(const u8 *img, u64 size, u64 mem_size, u64 flat_load, enum image_format want,
 	       struct image_plan *p, char *err);
 
-/* Name of a format for messages: "flat", "multiboot v1", "multiboot2", "auto". */
+/* A Linux bzImage (vmboot/bzimage.h): one segment, the protected-mode kernel at BZ_LOAD. */
+int image_bz_plan(const u8 *img, u64 size, u64 mem_size, struct image_plan *p, char *err);
+
+/* Name of a format for messages: "flat", "multiboot v1", "multiboot2", "Linux", "auto". */
 const char *image_format_name(enum image_format f);
 
 /* --- the parts, used by image_plan (and the unit tests) --- */

@@ -198,8 +198,10 @@ static void vm_args_word(struct vm_args *a, const struct vm_args_limits *lim, co
 			a->boot = IMAGE_MB1;
 		else if (span_eq(v, vlen, "mb2"))
 			a->boot = IMAGE_MB2;
+		else if (span_eq(v, vlen, "linux"))
+			a->boot = IMAGE_LINUX;
 		else
-			ERR(a, "%s: want auto, flat, mb1 or mb2", word);
+			ERR(a, "%s: want auto, flat, mb1, mb2 or linux", word);
 	} else {
 		ERR(a, "%s: unknown key (name, vcpus, mem, pin, watchdog_ms, boot, vm, --)", word);
 	}

@@ -13,7 +13,7 @@
  *   pin=N      first pCPU, 0..limits->nr_pcpus - 1 (vCPU i runs on pCPU (N + i) % online)
  *   watchdog_ms=N  stuck limit in ms (vm/watchdog.h), 0..limits->max_watchdog_ms; 0: none,
  *              even if the kernel command line sets one (default: the command line's)
- *   boot=F     auto (default), flat, mb1 or mb2: how the image is booted (vmboot/image.h)
+ *   boot=F     auto (default), flat, mb1, mb2 or linux: how the image is booted (vmboot/image.h)
  *   vm=NAME    this module is not a VM but a boot module of the VM NAME (a multiboot guest
  *              finds it in its module list); vcpus, mem, pin, watchdog_ms and boot are
  *              then refused

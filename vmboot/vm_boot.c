@@ -240,8 +240,9 @@ static bool plan_vm(struct vm_boot_mod *bm, struct vm_boot_mod *mods, u32 nr, st
 	char err[IMAGE_ERR_LEN];
 
 	if (f == IMAGE_AUTO)
-		f = image_mb2_find(img, size) >= 0 || image_mb1_find(img, size) >= 0 ? IMAGE_MB2
-										     : IMAGE_FLAT;
+		f = bz_detect(img, size)					       ? IMAGE_LINUX
+		    : image_mb2_find(img, size) >= 0 || image_mb1_find(img, size) >= 0 ? IMAGE_MB2
+										       : IMAGE_FLAT;
 	*mem = bm->args.mem_size ? bm->args.mem_size
 	       : f == IMAGE_FLAT ? VM_MEM_DEFAULT
 				 : VM_PC_MEM_DEFAULT;

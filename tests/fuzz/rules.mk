@@ -26,7 +26,7 @@ FUZZ_MADT_SRC := arch/x86/madt_parse.c
 FUZZ_DMAR_SRC := arch/x86/dmar_parse.c
 FUZZ_CMDLINE_SRC := kernel/cmdline.c
 FUZZ_VM_ARGS_SRC := vmboot/vm_args.c
-FUZZ_IMAGE_SRC := vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c \
+FUZZ_IMAGE_SRC := vmboot/image.c vmboot/image_elf.c vmboot/image_aout.c vmboot/image_mb1.c vmboot/image_bz.c vmboot/bzimage.c \
 	vmboot/image_mb2.c
 FUZZ_MB_INFO_SRC := vmboot/mb_info.c vmboot/mb1_info.c vmboot/mb2_info.c
 FUZZ_MEMMAP_SRC := kernel/memmap.c

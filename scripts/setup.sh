@@ -4,12 +4,15 @@
 #   - build tools, GRUB (BIOS + EFI), xorriso, mtools, OVMF, Bochs BIOS/VGA BIOS: bookworm
 #   - clang-14 and libFuzzer (libclang-rt-14-dev) for tests/fuzz: bookworm
 #   - QEMU 10: bookworm-backports
-#   - Bochs 3.0: built from Debian trixie's *source* package into $PIHV_CACHE (outside the repo)
+#   - Bochs 3.0: built from Debian trixie's *source* package into $PIHV_CACHE (outside the repo),
+#     with the fixes in scripts/bochs/*.patch (docs/emulators.md §13.1); the prefix's name
+#     carries their level, so a new fix builds a new Bochs next to the old one
 # Fails with a message naming the step; never silently.
 set -euo pipefail
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PIHV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pihv}
-BOCHS_PREFIX=$CACHE/bochs-3.0
+BOCHS_PREFIX=$CACHE/bochs-3.0-pihv1
 MIRROR=${PIHV_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 STEP=""
 fail() { echo "setup: FAILED at step '$STEP': $*" >&2; exit 1; }
@@ -35,7 +38,7 @@ chk() { command -v "$1" >/dev/null 2>&1 || need_pkgs+=("$2"); }
 chkf() { [ -e "$1" ] || need_pkgs+=("$2"); }
 step "checking bookworm packages"
 chk gcc gcc; chk g++ g++; chk make make; chk xorriso xorriso; chk mformat mtools
-chk grub-mkrescue grub-common; chk xz xz-utils; chk python3 python3
+chk grub-mkrescue grub-common; chk xz xz-utils; chk python3 python3; chk patch patch
 chk clang-format clang-format; chk cppcheck cppcheck  # make lint
 chkf /usr/lib/grub/i386-pc/boot.img grub-pc-bin
 chkf /usr/lib/grub/x86_64-efi/kernel.img grub-efi-amd64-bin
@@ -105,6 +108,9 @@ if ! bochs_ok; then
 	tar -C "$work" -xf "$orig"
 	src=$(find "$work" -maxdepth 1 -type d -name 'bochs-3.0*' | head -1)
 	[ -n "$src" ] || fail "unpacked source directory not found"
+	for p in "$ROOT"/scripts/bochs/*.patch; do
+		patch -d "$src" -p1 --forward --quiet <"$p" || fail "applying $(basename "$p")"
+	done
 	(cd "$src" && ./configure --prefix="$BOCHS_PREFIX" --enable-x86-64 --enable-smp --enable-vmx=2 \
 		--enable-cpu-level=6 --enable-avx --enable-evex --enable-all-optimizations --with-nogui \
 		--disable-plugins --enable-pci --enable-a20-pin >"$work/configure.log" 2>&1) \

@@ -71,7 +71,7 @@ Q := @
 quiet = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all setup test bench lint clean compdb
+.PHONY: all setup test bench lint clean compdb linux-guest test-linux
 all: $(BUILD)/pihv.elf $(BUILD)/pihv-test.elf
 
 # Links an image and checks its multiboot2 header (grub-file, when GRUB is installed).
@@ -116,6 +116,18 @@ setup:
 # The whole suite: host unit tests, simulator, mutants and every emulator test, in parallel.
 test: setup all
 	@python3 tests/run.py
+
+# The Linux guest from Debian's packages (scripts/linux-guest.sh, docs/linux.md), linked into
+# build/linux/ for the test entries; its boots in Bochs take minutes, so they have their own
+# target, which .ci/run runs after `make test`.
+linux-guest:
+	@mkdir -p $(BUILD)/linux
+	@bash scripts/linux-guest.sh > $(BUILD)/linux/paths
+	@ln -sf "$$(sed -n 1p $(BUILD)/linux/paths)" $(BUILD)/linux/vmlinuz
+	@ln -sf "$$(sed -n 2p $(BUILD)/linux/paths)" $(BUILD)/linux/initramfs.cpio.gz
+
+test-linux: setup all linux-guest
+	@python3 tests/run.py --group linux
 
 # Deterministic performance figures from Bochs (docs/bench.md); never fails on a number.
 bench: setup all

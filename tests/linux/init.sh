@@ -18,7 +18,7 @@ lines() { while read -r l; do say "$1$l"; done; }
 say "init started, uptime $(cut -d' ' -f1 /proc/uptime)"
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 say "cpus=$cpus online=$(cat /sys/devices/system/cpu/online)"
-grep -m1 'MHz' /proc/cpuinfo | lines ""
+say "tsc_mhz=$(grep -m1 'MHz' /proc/cpuinfo | cut -d: -f2 | tr -d ' \t')"
 say "interrupts before"
 grep -E 'CAL|RES|LOC|TLB' /proc/interrupts | lines "  "
 # Pipe ping-pong between two processes pinned to different CPUs: every hand-over wakes the

@@ -130,7 +130,7 @@ test-linux: setup all linux-guest
 	@python3 tests/run.py --group linux
 
 # Deterministic performance figures from Bochs (docs/bench.md); never fails on a number.
-bench: setup all
+bench: setup all linux-guest
 	@python3 tests/bench.py $(if $(APPEND),--append-cmdline '$(APPEND)')
 
 # The static checks (docs/architecture.md, docs/testing.md): the include graph, every path and

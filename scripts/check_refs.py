@@ -35,6 +35,9 @@ EXTERNAL = {
 	"entry_addr", "mods_count", "mods_addr", "mmap_length", "mmap_addr",
 	"boot_loader_name",  # Multiboot 0.6.96 information and header fields
 	"p_memsz", "p_vaddr",  # ELF program header fields (System V gABI)
+	"cmdline_size", "initrd_addr_max", "type_of_loader", "code32_start",  # Linux boot protocol
+	"update_load_avg", "scheduler_tick",  # Linux's scheduler (docs/emulators.md 9.8)
+	"HandleExtInterrupt",  # Bochs's cpu/event.cc
 }
 EXTS = "c|h|S|md|py|sh|mk|cfg|in|ld|txt"
 PATH = re.compile(r"(?<![\w/.$@~<*{-])((?:[\w.-]+/)*[\w-]+\.(?:%s))(?![\w/*{-]|\.\w)" % EXTS)

@@ -39,6 +39,36 @@ BENCH_RE = re.compile(r"BENCH: (\S+) (-?\d+(?:\.\d+)?) (\S+)")
 RESULT_RE = re.compile(r"^Test result: (\w+)", re.M)
 
 
+SUMMARY_RE = re.compile(r"^vm \S+: .* after (\d+) us; exits (\d+):.*posted=(\d+) notified=(\d+) "
+			r"blocked=(\d+) woken=(\d+) poll_hits=(\d+) preempted=(\d+) migrated=(\d+) "
+			r"desc_writes=(\d+)", re.M)
+
+
+def linux_figures(text):
+	"""A Linux guest's run (docs/linux.md): /init's uptimes and ping-pong, pihv's summary of the
+	VM.  Times are emulated (the guest's clock is the TSC, which Bochs advances per instruction)."""
+	g = lambda r: re.search(r, text)
+	up0, up1 = g(r"LINUX: init started, uptime ([0-9.]+)"), g(r"LINUX: uptime1=([0-9.]+)")
+	pp, rounds = g(r"LINUX: pingpong start=([0-9.]+) end=([0-9.]+)"), g(r"LINUX: pingpong rounds=(\d+)")
+	s = SUMMARY_RE.search(text)
+	if not (up0 and up1 and pp and rounds and s):
+		return {}
+	run_s = int(s.group(1)) / 1e6
+	exits, posted, notified, blocked = (int(s.group(i)) for i in (2, 3, 4, 5))
+	figs = {
+		# the VM's whole run less the time /init ran (it powers off at once)
+		"linux_vm_start_to_init": (run_s - (float(up1.group(1)) - float(up0.group(1))), "s"),
+		"linux_pingpong_rt_per_s": (int(rounds.group(1)) /
+					    max(float(pp.group(2)) - float(pp.group(1)), 1e-3), "rt/s"),
+		"linux_exits_per_s": (exits / run_s, "exits/s"),
+		"linux_posted": (posted, "count"),
+		"linux_notified_per_post": (notified / max(posted, 1), "ratio"),
+		"linux_blocks": (blocked, "count"),
+		"linux_desc_writes_per_block": (int(s.group(10)) / max(blocked, 1), "writes"),
+	}
+	return figs
+
+
 def configs(path):
 	cp = configparser.ConfigParser(interpolation=None)
 	cp.read(path)
@@ -81,6 +111,13 @@ def main():
 			cols.append(col)
 		log = os.path.join(LOGS, name + ".log")
 		text = open(log, errors="replace").read() if os.path.exists(log) else ""
+		if "LINUX: init started" in text:
+			for fig, (v, unit) in linux_figures(text).items():
+				table.setdefault(fig, {})[col] = (float(v), name)
+				units[fig] = unit
+			if "LINUX: pingpong rounds=" not in text:
+				bad.append("%s (the Linux workload did not finish)" % name)
+			continue
 		res = RESULT_RE.search(text)
 		if not res or res.group(1) != "SUCCESS":
 			bad.append("%s (%s)" % (name, res.group(1) if res else "no result"))

@@ -239,7 +239,7 @@ TEST(vm_args_boot_vm_cmdline_bad)
 	char big[300];
 
 	EXPECT_EQ(vm_args_parse("boot=elf", &lim, &a), 1);
-	EXPECT_ERR(&a, "boot=elf: want auto, flat, mb1 or mb2");
+	EXPECT_ERR(&a, "boot=elf: want auto, flat, mb1, mb2 or linux");
 	EXPECT_EQ(vm_args_parse("boot=mb1 boot=mb2", &lim, &a), 1);
 	EXPECT_ERR(&a, "boot: given twice");
 	EXPECT_EQ(vm_args_parse("vm=a/b", &lim, &a), 1);

@@ -10,19 +10,10 @@
 #include <stdarg.h>
 
 #include "lib/boot_info.h"
+#include "lib/le.h"
 #include "lib/fmt.h"
 #include "boot/multiboot2.h"
 #include "lib/compiler.h"
-
-static u32 ld32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static u64 ld64(const u8 *p)
-{
-	return (u64)ld32(p) | (u64)ld32(p + 4) << 32;
-}
 
 static void zero(void *p, size_t n)
 {
@@ -100,13 +91,13 @@ static void mb2_mmap(struct boot_info *bi, const u8 *t, u32 size)
 		boot_err(bi, "mmap tag too short (%u bytes)", size);
 		return;
 	}
-	esize = ld32(t + 8);
+	esize = le_ld32(t + 8);
 	if (esize < MB2_MMAP_ENTRY_MIN || esize % 8) {
 		boot_err(bi, "mmap entry_size %u invalid (need >= 24, multiple of 8)", esize);
 		return;
 	}
 	for (off = MB2_MMAP_HDR_SIZE; size - off >= esize; off += esize)
-		add_mmap(bi, ld64(t + off), ld64(t + off + 8), ld32(t + off + 16));
+		add_mmap(bi, le_ld64(t + off), le_ld64(t + off + 8), le_ld32(t + off + 16));
 	if (off != size)
 		boot_err(bi, "mmap tag: %u trailing bytes ignored", size - off);
 }
@@ -132,7 +123,7 @@ static void mb2_tag(struct boot_info *bi, const u8 *t, u32 type, u32 size, bool 
 			boot_err(bi, "module tag too short (%u bytes)", size);
 			break;
 		}
-		m = add_module(bi, ld32(body), ld32(body + 4));
+		m = add_module(bi, le_ld32(body), le_ld32(body + 4));
 		if (m && !copy_str(m->args, sizeof(m->args), body + 8, blen - 8))
 			boot_err(bi, "module %u: command line cut", bi->nr_modules - 1);
 		break;
@@ -141,8 +132,8 @@ static void mb2_tag(struct boot_info *bi, const u8 *t, u32 type, u32 size, bool 
 			boot_err(bi, "basic meminfo tag too short (%u bytes)", size);
 			break;
 		}
-		bi->mem_lower_kb = ld32(body);
-		bi->mem_upper_kb = ld32(body + 4);
+		bi->mem_lower_kb = le_ld32(body);
+		bi->mem_upper_kb = le_ld32(body + 4);
 		break;
 	case MB2_TAG_MMAP:
 		mb2_mmap(bi, t, size);
@@ -173,7 +164,7 @@ static void mb2_tag(struct boot_info *bi, const u8 *t, u32 type, u32 size, bool 
 		break;
 	case MB2_TAG_LOAD_BASE:
 		if (blen >= 4)
-			bi->load_base = ld32(body);
+			bi->load_base = le_ld32(body);
 		break;
 	default:
 		break; /* unknown or unused tags are skipped by size */
@@ -196,7 +187,7 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
 	/* Spec 3.6.1: "The boot information must be 64-bit aligned"; we still read bytewise. */
 	if (bi->mbi_start % MB2_TAG_ALIGN)
 		boot_err(bi, "MBI at 0x%lx is not 8-byte aligned", bi->mbi_start);
-	total = ld32(base);
+	total = le_ld32(base);
 	if (total < MB2_INFO_HDR_SIZE) {
 		boot_err(bi, "MBI total_size %u is smaller than its header", total);
 		return -1;
@@ -208,7 +199,8 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
 	}
 	bi->mbi_end = bi->mbi_start + total;
 
-	for (off = MB2_INFO_HDR_SIZE;; off = ALIGN_UP(off + ld32(base + off + 4), MB2_TAG_ALIGN)) {
+	for (off = MB2_INFO_HDR_SIZE;;
+	     off = ALIGN_UP(off + le_ld32(base + off + 4), MB2_TAG_ALIGN)) {
 		u32 type, size;
 
 		if (off >= total || total - off < MB2_TAG_HDR_SIZE) {
@@ -216,8 +208,8 @@ int mb2_parse(const void *mbi, struct boot_info *bi)
 				 total, off);
 			break;
 		}
-		type = ld32(base + off);
-		size = ld32(base + off + 4);
+		type = le_ld32(base + off);
+		size = le_ld32(base + off + 4);
 		if (size < MB2_TAG_HDR_SIZE) {
 			boot_err(bi, "tag type %u at offset %u: size %u smaller than its header",
 				 type, off, size);
@@ -276,13 +268,13 @@ static void mb1_mmap(struct boot_info *bi, boot_map_fn map, void *ctx, u64 pa, u
 	}
 	/* 0.6.96 3.3: 'size' excludes itself; entries follow each other at off + size + 4. */
 	while (len - off >= 4) {
-		u32 esz = ld32(mm + off);
+		u32 esz = le_ld32(mm + off);
 
 		if (esz < MB1_MMAP_ENTRY_MIN - 4 || esz > len - off - 4) {
 			boot_err(bi, "MB1 mmap entry at +%u: size %u invalid", off, esz);
 			break;
 		}
-		add_mmap(bi, ld64(mm + off + 4), ld64(mm + off + 12), ld32(mm + off + 20));
+		add_mmap(bi, le_ld64(mm + off + 4), le_ld64(mm + off + 12), le_ld32(mm + off + 20));
 		off += esz + 4;
 	}
 	if (bi->nr_mmap > BOOT_MAX_MMAP)
@@ -303,24 +295,24 @@ int mb1_parse_mapped(u64 mbi_paddr, boot_map_fn map, void *ctx, struct boot_info
 	}
 	bi->mbi_start = mbi_paddr;
 	bi->mbi_end = mbi_paddr + MB1_INFO_SIZE;
-	flags = ld32(mbi + MB1_OFF_FLAGS);
+	flags = le_ld32(mbi + MB1_OFF_FLAGS);
 	if (flags & MB1_INFO_MEM) {
-		bi->mem_lower_kb = ld32(mbi + MB1_OFF_MEM_LOWER);
-		bi->mem_upper_kb = ld32(mbi + MB1_OFF_MEM_UPPER);
+		bi->mem_lower_kb = le_ld32(mbi + MB1_OFF_MEM_LOWER);
+		bi->mem_upper_kb = le_ld32(mbi + MB1_OFF_MEM_UPPER);
 	}
 	if ((flags & MB1_INFO_CMDLINE) &&
-	    !mb1_str(map, ctx, ld32(mbi + MB1_OFF_CMDLINE), bi->cmdline, sizeof(bi->cmdline)))
+	    !mb1_str(map, ctx, le_ld32(mbi + MB1_OFF_CMDLINE), bi->cmdline, sizeof(bi->cmdline)))
 		boot_err(bi, "MB1 command line unreadable or longer than %u bytes, cut",
 			 (unsigned int)sizeof(bi->cmdline) - 1);
 	if (flags & MB1_INFO_LOADER_NAME)
-		mb1_str(map, ctx, ld32(mbi + MB1_OFF_LOADER_NAME), bi->loader_name,
+		mb1_str(map, ctx, le_ld32(mbi + MB1_OFF_LOADER_NAME), bi->loader_name,
 			sizeof(bi->loader_name));
 	if (flags & MB1_INFO_MMAP)
-		mb1_mmap(bi, map, ctx, ld32(mbi + MB1_OFF_MMAP_ADDR),
-			 ld32(mbi + MB1_OFF_MMAP_LENGTH));
+		mb1_mmap(bi, map, ctx, le_ld32(mbi + MB1_OFF_MMAP_ADDR),
+			 le_ld32(mbi + MB1_OFF_MMAP_LENGTH));
 	if (flags & MB1_INFO_MODS) {
-		u32 n = ld32(mbi + MB1_OFF_MODS_COUNT);
-		u64 pa = ld32(mbi + MB1_OFF_MODS_ADDR);
+		u32 n = le_ld32(mbi + MB1_OFF_MODS_COUNT);
+		u64 pa = le_ld32(mbi + MB1_OFF_MODS_ADDR);
 
 		if (n > BOOT_MAX_MODULES) {
 			boot_err(bi, "MB1: %u modules, only the first %u used", n,
@@ -335,9 +327,9 @@ int mb1_parse_mapped(u64 mbi_paddr, boot_map_fn map, void *ctx, struct boot_info
 				boot_err(bi, "MB1 module %u descriptor not readable", i);
 				break;
 			}
-			m = add_module(bi, ld32(md), ld32(md + 4));
-			if (m && ld32(md + 8) &&
-			    !mb1_str(map, ctx, ld32(md + 8), m->args, sizeof(m->args)))
+			m = add_module(bi, le_ld32(md), le_ld32(md + 4));
+			if (m && le_ld32(md + 8) &&
+			    !mb1_str(map, ctx, le_ld32(md + 8), m->args, sizeof(m->args)))
 				boot_err(bi, "MB1 module %u: command line cut", i);
 		}
 	}

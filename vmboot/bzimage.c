@@ -4,6 +4,7 @@
  * the file first.
  */
 #include "vmboot/bzimage.h"
+#include "lib/le.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -13,39 +14,6 @@
 #define BZ_HDRS_MAGIC	 0x53726448u /* "HdrS" */
 #define BZ_XLF_KERNEL_64 0x1	     /* xloadflags: has the 64-bit entry (we use the 32-bit one) */
 
-static u32 ld16(const u8 *b)
-{
-	return (u32)b[0] | (u32)b[1] << 8;
-}
-
-static u32 ld32(const u8 *b)
-{
-	return ld16(b) | ld16(b + 2) << 16;
-}
-
-static u64 ld64(const u8 *b)
-{
-	return (u64)ld32(b) | (u64)ld32(b + 4) << 32;
-}
-
-static void st16(u8 *b, u32 v)
-{
-	b[0] = (u8)v;
-	b[1] = (u8)(v >> 8);
-}
-
-static void st32(u8 *b, u32 v)
-{
-	st16(b, v & 0xffff);
-	st16(b + 2, v >> 16);
-}
-
-static void st64(u8 *b, u64 v)
-{
-	st32(b, (u32)v);
-	st32(b + 4, (u32)(v >> 32));
-}
-
 static int refuse(char *err, const char *fmt, u64 a, u64 b)
 {
 	fmt_snprintf(err, BZ_ERR_LEN, fmt, a, b);
@@ -54,8 +22,8 @@ static int refuse(char *err, const char *fmt, u64 a, u64 b)
 
 bool bz_detect(const u8 *img, u64 size)
 {
-	return size >= BZ_HEADER_END && ld16(img + BZ_OFF_BOOT_FLAG) == BZ_BOOT_FLAG &&
-	       ld32(img + BZ_OFF_HEADER) == BZ_HDRS_MAGIC;
+	return size >= BZ_HEADER_END && le_ld16(img + BZ_OFF_BOOT_FLAG) == BZ_BOOT_FLAG &&
+	       le_ld32(img + BZ_OFF_HEADER) == BZ_HDRS_MAGIC;
 }
 
 int bz_plan(const u8 *img, u64 size, u64 mem_size, struct bz_plan *p, char *err)
@@ -66,7 +34,7 @@ int bz_plan(const u8 *img, u64 size, u64 mem_size, struct bz_plan *p, char *err)
 	memset(p, 0, sizeof(*p));
 	if (!bz_detect(img, size))
 		return refuse(err, "not a bzImage (no 0xaa55 boot flag and \"HdrS\" header)", 0, 0);
-	p->version = (u16)ld16(img + BZ_OFF_VERSION);
+	p->version = (u16)le_ld16(img + BZ_OFF_VERSION);
 	if (p->version < BZ_MIN_VERSION)
 		return refuse(err, "boot protocol %#lx is older than 2.12 (need init_size)",
 			      p->version, 0);
@@ -80,13 +48,13 @@ int bz_plan(const u8 *img, u64 size, u64 mem_size, struct bz_plan *p, char *err)
 			      p->setup_size, size);
 	p->kernel_off = p->setup_size;
 	p->kernel_size = size - p->setup_size;
-	p->init_size = ld32(img + BZ_OFF_INIT_SIZE);
-	p->pref_address = ld64(img + BZ_OFF_PREF_ADDRESS);
+	p->init_size = le_ld32(img + BZ_OFF_INIT_SIZE);
+	p->pref_address = le_ld64(img + BZ_OFF_PREF_ADDRESS);
 	p->relocatable = img[BZ_OFF_RELOCATABLE] != 0;
-	p->cmdline_max = ld32(img + BZ_OFF_CMDLINE_SIZE);
+	p->cmdline_max = le_ld32(img + BZ_OFF_CMDLINE_SIZE);
 	if (p->cmdline_max == 0 || p->cmdline_max > BZ_CMDLINE_MAX - 1)
 		p->cmdline_max = BZ_CMDLINE_MAX - 1;
-	p->initrd_max = ld32(img + BZ_OFF_INITRD_MAX);
+	p->initrd_max = le_ld32(img + BZ_OFF_INITRD_MAX);
 	if (!p->relocatable && p->pref_address != BZ_LOAD && p->pref_address < BZ_LOAD)
 		return refuse(err, "a non-relocatable kernel wants %#lx, below 1 MiB",
 			      p->pref_address, 0);
@@ -147,19 +115,19 @@ void bz_zero_page(u8 *zp, const u8 *img, u64 cmdline_gpa, u64 initrd_gpa, u64 in
 	/* No real-mode setup runs: no heap, and the segments we give are flat already. */
 	zp[BZ_OFF_LOADFLAGS] =
 		(u8)((zp[BZ_OFF_LOADFLAGS] | BZ_LOADFLAGS_KEEP_SEGS) & ~BZ_LOADFLAGS_CAN_USE_HEAP);
-	st32(zp + BZ_OFF_CODE32_START, BZ_LOAD);
-	st32(zp + BZ_OFF_CMD_LINE_PTR, (u32)cmdline_gpa);
-	st32(zp + BZ_OFF_EXT_CMD_LINE_PTR, (u32)(cmdline_gpa >> 32));
-	st32(zp + BZ_OFF_RAMDISK_IMAGE, (u32)initrd_gpa);
-	st32(zp + BZ_OFF_EXT_RAMDISK_IMAGE, (u32)(initrd_gpa >> 32));
-	st32(zp + BZ_OFF_RAMDISK_SIZE, (u32)initrd_size);
-	st32(zp + BZ_OFF_EXT_RAMDISK_SIZE, (u32)(initrd_size >> 32));
+	le_st32(zp + BZ_OFF_CODE32_START, BZ_LOAD);
+	le_st32(zp + BZ_OFF_CMD_LINE_PTR, (u32)cmdline_gpa);
+	le_st32(zp + BZ_OFF_EXT_CMD_LINE_PTR, (u32)(cmdline_gpa >> 32));
+	le_st32(zp + BZ_OFF_RAMDISK_IMAGE, (u32)initrd_gpa);
+	le_st32(zp + BZ_OFF_EXT_RAMDISK_IMAGE, (u32)(initrd_gpa >> 32));
+	le_st32(zp + BZ_OFF_RAMDISK_SIZE, (u32)initrd_size);
+	le_st32(zp + BZ_OFF_EXT_RAMDISK_SIZE, (u32)(initrd_size >> 32));
 	zp[BZ_OFF_E820_ENTRIES] = (u8)n;
 	for (u32 i = 0; i < n; i++) {
 		u8 *e = zp + BZ_OFF_E820_TABLE + 20 * i;
 
-		st64(e, map[i].addr);
-		st64(e + 8, map[i].size);
-		st32(e + 16, map[i].type);
+		le_st64(e, map[i].addr);
+		le_st64(e + 8, map[i].size);
+		le_st32(e + 16, map[i].type);
 	}
 }

@@ -6,6 +6,7 @@
  * and the strings.  Every pointer is a 32-bit guest-physical address.  Pure C.
  */
 #include "lib/compiler.h"
+#include "lib/le.h"
 #include "lib/string.h"
 #include "vmboot/mb_info.h"
 
@@ -17,18 +18,6 @@
 #define MB1_STRUCT_SIZE	 120 /* 116 bytes up to the framebuffer fields, rounded to 8 */
 #define MB1_MOD_SIZE	 16
 #define MB1_MMAP_SIZE	 24
-
-static void st32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void st64(u8 *p, u64 v)
-{
-	st32(p, (u32)v);
-	st32(p + 4, (u32)(v >> 32));
-}
 
 static u64 strings_size(const struct mb_boot *b)
 {
@@ -63,29 +52,29 @@ void mb1_info_write(u8 *info, u32 base, const struct mb_boot *b)
 	u64 mods = MB1_STRUCT_SIZE, mmap = mods + (u64)b->nr_mods * MB1_MOD_SIZE;
 	u64 str = mmap + (u64)nr_map * MB1_MMAP_SIZE;
 
-	st32(info + 0,
-	     MB1_FLAG_MEM | MB1_FLAG_CMDLINE | MB1_FLAG_MODS | MB1_FLAG_MMAP | MB1_FLAG_LOADER);
-	st32(info + 4, (u32)(MIN(b->mem_size, MB_LOW_RAM_END) >> 10));
-	st32(info + 8, b->mem_size > MB_HIGH_RAM ? (u32)((b->mem_size - MB_HIGH_RAM) >> 10) : 0);
-	st32(info + 16, put_str(info, base, &str, b->cmdline));
-	st32(info + 20, b->nr_mods);
-	st32(info + 24, base + (u32)mods);
+	le_st32(info + 0,
+		MB1_FLAG_MEM | MB1_FLAG_CMDLINE | MB1_FLAG_MODS | MB1_FLAG_MMAP | MB1_FLAG_LOADER);
+	le_st32(info + 4, (u32)(MIN(b->mem_size, MB_LOW_RAM_END) >> 10));
+	le_st32(info + 8, b->mem_size > MB_HIGH_RAM ? (u32)((b->mem_size - MB_HIGH_RAM) >> 10) : 0);
+	le_st32(info + 16, put_str(info, base, &str, b->cmdline));
+	le_st32(info + 20, b->nr_mods);
+	le_st32(info + 24, base + (u32)mods);
 	for (u32 i = 0; i < b->nr_mods; i++) {
 		u8 *m = info + mods + (u64)i * MB1_MOD_SIZE;
 
-		st32(m, (u32)b->mods[i].gpa);
-		st32(m + 4, (u32)(b->mods[i].gpa + b->mods[i].size));
-		st32(m + 8, put_str(info, base, &str, b->mods[i].string));
+		le_st32(m, (u32)b->mods[i].gpa);
+		le_st32(m + 4, (u32)(b->mods[i].gpa + b->mods[i].size));
+		le_st32(m + 8, put_str(info, base, &str, b->mods[i].string));
 	}
-	st32(info + 44, nr_map * MB1_MMAP_SIZE);
-	st32(info + 48, base + (u32)mmap);
+	le_st32(info + 44, nr_map * MB1_MMAP_SIZE);
+	le_st32(info + 48, base + (u32)mmap);
 	for (u32 i = 0; i < nr_map; i++) {
 		u8 *e = info + mmap + (u64)i * MB1_MMAP_SIZE;
 
-		st32(e, MB1_MMAP_SIZE - 4);
-		st64(e + 4, map[i].base);
-		st64(e + 12, map[i].len);
-		st32(e + 20, map[i].type);
+		le_st32(e, MB1_MMAP_SIZE - 4);
+		le_st64(e + 4, map[i].base);
+		le_st64(e + 12, map[i].len);
+		le_st32(e + 20, map[i].type);
 	}
-	st32(info + 64, put_str(info, base, &str, MB_LOADER_NAME));
+	le_st32(info + 64, put_str(info, base, &str, MB_LOADER_NAME));
 }

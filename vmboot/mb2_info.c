@@ -6,6 +6,7 @@
  * No ACPI, framebuffer, EFI or network tags: the minimal PC has none of those.  Pure C.
  */
 #include "lib/compiler.h"
+#include "lib/le.h"
 #include "lib/string.h"
 #include "vmboot/mb_info.h"
 
@@ -16,18 +17,6 @@
 #define T_MEMINFO  4
 #define T_MMAP	   6
 #define MMAP_ENTRY 24
-
-static void st32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void st64(u8 *p, u64 v)
-{
-	st32(p, (u32)v);
-	st32(p + 4, (u32)(v >> 32));
-}
 
 static u64 tag_len(u64 payload)
 {
@@ -48,8 +37,8 @@ static u8 *tag(u8 *info, u64 *at, u32 type, u64 payload)
 {
 	u8 *t = info + *at;
 
-	st32(t, type);
-	st32(t + 4, (u32)(8 + payload));
+	le_st32(t, type);
+	le_st32(t + 4, (u32)(8 + payload));
 	*at += tag_len(payload);
 	return t + 8;
 }
@@ -75,21 +64,21 @@ void mb2_info_write(u8 *info, const struct mb_boot *b)
 		u64 n = strlen(m->string) + 1;
 
 		p = tag(info, &at, T_MODULE, 8 + n);
-		st32(p, (u32)m->gpa);
-		st32(p + 4, (u32)(m->gpa + m->size));
+		le_st32(p, (u32)m->gpa);
+		le_st32(p + 4, (u32)(m->gpa + m->size));
 		memcpy(p + 8, m->string, n);
 	}
 	p = tag(info, &at, T_MEMINFO, 8);
-	st32(p, (u32)(MIN(b->mem_size, MB_LOW_RAM_END) >> 10));
-	st32(p + 4, b->mem_size > MB_HIGH_RAM ? (u32)((b->mem_size - MB_HIGH_RAM) >> 10) : 0);
+	le_st32(p, (u32)(MIN(b->mem_size, MB_LOW_RAM_END) >> 10));
+	le_st32(p + 4, b->mem_size > MB_HIGH_RAM ? (u32)((b->mem_size - MB_HIGH_RAM) >> 10) : 0);
 	p = tag(info, &at, T_MMAP, 8 + (u64)nr_map * MMAP_ENTRY);
-	st32(p, MMAP_ENTRY);
-	st32(p + 4, 0);
+	le_st32(p, MMAP_ENTRY);
+	le_st32(p + 4, 0);
 	for (u32 i = 0; i < nr_map; i++) {
-		st64(p + 8 + i * MMAP_ENTRY, map[i].base);
-		st64(p + 16 + i * MMAP_ENTRY, map[i].len);
-		st32(p + 24 + i * MMAP_ENTRY, map[i].type);
+		le_st64(p + 8 + i * MMAP_ENTRY, map[i].base);
+		le_st64(p + 16 + i * MMAP_ENTRY, map[i].len);
+		le_st32(p + 24 + i * MMAP_ENTRY, map[i].type);
 	}
 	tag(info, &at, T_END, 0);
-	st32(info, (u32)at);
+	le_st32(info, (u32)at);
 }

@@ -1,5 +1,6 @@
 /* The MP table (vmboot/mptable.h); section numbers are those of the MP spec 1.4. */
 #include "vmboot/mptable.h"
+#include "lib/le.h"
 #include "lib/string.h"
 
 #define MPT_SPEC_REV   4	  /* 1.4 */
@@ -13,18 +14,6 @@
 #define MPT_INT_NMI    1
 #define MPT_INT_EXTINT 3
 #define MPT_ALL_LAPICS 0xff
-
-static void st16(u8 *b, u32 v)
-{
-	b[0] = (u8)v;
-	b[1] = (u8)(v >> 8);
-}
-
-static void st32(u8 *b, u32 v)
-{
-	st16(b, v & 0xffff);
-	st16(b + 2, v >> 16);
-}
 
 /* Both structures checksum to 0 over their bytes (4.1, 4.2). */
 static u8 checksum(const u8 *b, u32 len)
@@ -40,9 +29,9 @@ static u8 *lint(u8 *e, u8 type, u8 lint_pin)
 {
 	e[0] = MPT_TYPE_LINT;
 	e[1] = type;
-	st16(e + 2, 0); /* polarity and trigger: conforming to the bus */
-	e[4] = 0;	/* source bus: the ISA bus */
-	e[5] = 0;	/* source bus IRQ */
+	le_st16(e + 2, 0); /* polarity and trigger: conforming to the bus */
+	e[4] = 0;	   /* source bus: the ISA bus */
+	e[5] = 0;	   /* source bus IRQ */
 	e[6] = MPT_ALL_LAPICS;
 	e[7] = lint_pin;
 	return e + MPT_LINT_LEN;
@@ -59,8 +48,8 @@ u32 mptable_build(u8 *buf, u32 gpa, u32 nr_cpus, u32 cpu_signature, u32 cpu_feat
 		e[1] = (u8)i; /* local APIC ID */
 		e[2] = MPT_LAPIC_VER;
 		e[3] = MPT_CPU_EN | (i == 0 ? MPT_CPU_BP : 0);
-		st32(e + 4, cpu_signature);
-		st32(e + 8, cpu_features);
+		le_st32(e + 4, cpu_signature);
+		le_st32(e + 8, cpu_features);
 	}
 	e[0] = MPT_TYPE_BUS;
 	e[1] = 0;
@@ -70,16 +59,16 @@ u32 mptable_build(u8 *buf, u32 gpa, u32 nr_cpus, u32 cpu_signature, u32 cpu_feat
 	lint(e, MPT_INT_NMI, 1);
 
 	memcpy(hdr, "PCMP", 4);
-	st16(hdr + 4, len);
+	le_st16(hdr + 4, len);
 	hdr[6] = MPT_SPEC_REV;
 	memcpy(hdr + 8, "PIHV    ", 8);	      /* OEM ID */
 	memcpy(hdr + 16, "VIRTUAL PC  ", 12); /* product ID */
-	st16(hdr + 34, nr_cpus + 3);	      /* entry count */
-	st32(hdr + 36, MPT_LAPIC_ADDR);
+	le_st16(hdr + 34, nr_cpus + 3);	      /* entry count */
+	le_st32(hdr + 36, MPT_LAPIC_ADDR);
 	hdr[7] = checksum(hdr, len);
 
 	memcpy(fp, "_MP_", 4);
-	st32(fp + 4, gpa + MPT_FLOAT_LEN);
+	le_st32(fp + 4, gpa + MPT_FLOAT_LEN);
 	fp[8] = 1; /* length in 16-byte units */
 	fp[9] = MPT_SPEC_REV;
 	/* feature bytes 0: a configuration table is present; no IMCR (virtual wire mode) */

@@ -69,6 +69,38 @@ def linux_figures(text):
 	return figs
 
 
+def linux_counts(text):
+	"""(exits, IPIs during the workload, round trips) of one Linux run, or None."""
+	s = SUMMARY_RE.search(text)
+	rounds = re.search(r"LINUX: pingpong rounds=(\d+)", text)
+	if not s or not rounds:
+		return None
+	ipis = 0
+	for when, sign in (("before", -1), ("after", 1)):
+		part = text.split("LINUX: interrupts " + when, 1)[-1].split("\n")[1:5]
+		for l in part:
+			m = re.search(r"LINUX:   (RES|CAL):\s+((?:\d+\s+)+)", l)
+			if m:
+				ipis += sign * sum(int(x) for x in m.group(2).split())
+	return int(s.group(2)), ipis, int(rounds.group(1))
+
+
+def linux_differences(logs):
+	"""Figures from pairs of Linux runs that differ in one thing: {suffix: text} of one column."""
+	figs = {}
+	base, longer, idle = (linux_counts(logs.get(k, "")) for k in ("", "-rounds", "-idle"))
+	if base and longer and longer[2] > base[2]:
+		figs["linux_exits_per_roundtrip"] = ((longer[0] - base[0]) / (longer[2] - base[2]),
+						     "exits")
+		if longer[1] > base[1]:
+			figs["linux_exits_per_ipi"] = ((longer[0] - base[0]) / (longer[1] - base[1]),
+						       "exits")
+	if base and idle:
+		# IDLE=3 against IDLE=1: two more emulated seconds with every vCPU idle
+		figs["linux_idle_exits_per_s"] = ((idle[0] - base[0]) / 2.0, "exits/s")
+	return figs
+
+
 def configs(path):
 	cp = configparser.ConfigParser(interpolation=None)
 	cp.read(path)
@@ -105,14 +137,17 @@ def main():
 		print("bench: every command line gets '%s'" % sys.argv[2], flush=True)
 	print("bench: booting %s" % os.path.relpath(CFG, ROOT), flush=True)
 	rc = subprocess.call(cmd)
-	cols, table, units, bad = [], {}, {}, []
+	cols, table, units, bad, linux_logs = [], {}, {}, [], {}
 	for name, col, ren in configs(CFG):
 		if col not in cols:
 			cols.append(col)
 		log = os.path.join(LOGS, name + ".log")
 		text = open(log, errors="replace").read() if os.path.exists(log) else ""
 		if "LINUX: init started" in text:
-			for fig, (v, unit) in linux_figures(text).items():
+			suffix = re.sub(r"^linux-[a-z]+-pi(on|off)", "", name)
+			linux_logs.setdefault(col, {})[suffix] = text
+			figs = linux_figures(text) if not suffix else {}
+			for fig, (v, unit) in figs.items():
 				table.setdefault(fig, {})[col] = (float(v), name)
 				units[fig] = unit
 			if "LINUX: pingpong rounds=" not in text:
@@ -125,6 +160,10 @@ def main():
 			fig = rename(m.group(1), ren)
 			table.setdefault(fig, {})[col] = (float(m.group(2)), name)
 			units[fig] = m.group(3)
+	for col, logs in linux_logs.items():
+		for fig, (v, unit) in linux_differences(logs).items():
+			table.setdefault(fig, {})[col] = (float(v), "linux-*")
+			units[fig] = unit
 	rows = [f for f in ORDER if f in table] + sorted(f for f in table if f not in ORDER)
 	width = max([len(f) for f in rows] + [10])
 	cw = max([len(c) for c in cols] + [9])

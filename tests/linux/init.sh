@@ -33,8 +33,9 @@ taskset -c 0 sh -c "i=0; while [ \$i -lt $n ]; do echo \$i > /tmp/a; read y < /t
 wait
 end=$(cut -d' ' -f1 /proc/uptime)
 say "pingpong start=$start end=$end"
-# idle: every vCPU halts until its timer
-sleep 1
+# idle: every vCPU halts until its timer (IDLE seconds, kernel command line, default 1)
+sleep ${IDLE:-1}
+say "idle ${IDLE:-1} s done"
 say "interrupts after"
 grep -E 'CAL|RES|LOC|TLB' /proc/interrupts | lines "  "
 say "uptime1=$(cut -d' ' -f1 /proc/uptime)"

@@ -191,8 +191,8 @@ static struct cpuid_regs basic(const struct vcpu *v, u32 leaf, u32 sub)
 		r = tsc_leaf();
 		break;
 	case 0x16:
-		/* SDM Vol. 2A CPUID 16H: base, maximum and bus frequency in MHz */
-		r.eax = r.ebx = r.ecx = (u32)(timer_tsc_hz() / 1000000);
+		/* SDM Vol. 2A CPUID 16H: base, maximum and bus frequency in MHz, rounded */
+		r.eax = r.ebx = r.ecx = (u32)((timer_tsc_hz() + 500000) / 1000000);
 		break;
 	}
 	return r;

@@ -5,7 +5,7 @@
 #   - clang-14 and libFuzzer (libclang-rt-14-dev) for tests/fuzz: bookworm
 #   - QEMU 10: bookworm-backports
 #   - Bochs 3.0: built from Debian trixie's *source* package into $PIHV_CACHE (outside the repo),
-#     with the fixes in scripts/bochs/*.patch (docs/emulators.md §13.1); the prefix's name
+#     with the fixes in scripts/bochs/*.patch (docs/emulators.md §9.7, §9.8, §13.1); the prefix's name
 #     carries their level, so a new fix builds a new Bochs next to the old one
 # Fails with a message naming the step; never silently.
 set -euo pipefail

@@ -131,7 +131,7 @@ test-linux: setup all linux-guest
 
 # Deterministic performance figures from Bochs (docs/bench.md); never fails on a number.
 bench: setup all linux-guest
-	@python3 tests/bench.py $(if $(APPEND),--append-cmdline '$(APPEND)')
+	@TESTS='$(TESTS)' python3 tests/bench.py $(if $(APPEND),--append-cmdline '$(APPEND)')
 
 # The static checks (docs/architecture.md, docs/testing.md): the include graph, every path and
 # name the docs and comments mention exists, no test code in the product, no guest FP/SIMD register

@@ -131,6 +131,9 @@ def main():
 	cmd = [sys.executable, os.path.join(ROOT, "tests", "run.py"), "--config", CFG]
 	if jobs:
 		cmd += ["-j", jobs]
+	# `make bench TESTS='linux-*'`: only these configurations (the table shows what their logs hold)
+	if os.environ.get("TESTS"):
+		cmd += ["--tests", os.environ["TESTS"]]
 	# `make bench APPEND=trace=on`: the same boots with more options (what tracing costs)
 	if sys.argv[1:2] == ["--append-cmdline"] and len(sys.argv) > 2:
 		cmd += ["--append-cmdline", sys.argv[2]]

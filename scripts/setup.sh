@@ -120,4 +120,6 @@ if ! bochs_ok; then
 	bochs_ok || fail "built Bochs does not list the sapphire_rapids CPU model"
 	rm -rf "$src"
 fi
-echo "setup: ok (bochs: $BOCHS_PREFIX/bin/bochs, $(qemu-system-x86_64 --version | head -1))"
+# Captured whole first: with pipefail, `| head -1` closing the pipe could fail the step by SIGPIPE.
+qemu_version=$(qemu-system-x86_64 --version)
+echo "setup: ok (bochs: $BOCHS_PREFIX/bin/bochs, ${qemu_version%%$'\n'*})"

@@ -57,7 +57,8 @@ u64 guest_main(u64 index, u64 count)
 	hc3(HC_POST, 0x40, index, 0);
 	g_sti_hlt();
 	g_cli();
-	g_report(G_READ(g_irq_counts[index][0x40]) == 1, "HLT returned with vector 0x40 taken (%lu)",
+	g_report(G_READ(g_irq_counts[index][0x40]) == 1,
+		 "HLT returned with vector 0x40 taken (%lu)",
 		 (u64)G_READ(g_irq_counts[index][0x40]));
 
 	/* Spin long enough for the VMX-preemption timer to take the pCPU at least once. */

@@ -145,6 +145,8 @@ class Test:
 			raise ValueError("[%s]: qemu_boot is kernel or iso" % name)
 		self.deviations = sec.get("deviations", "").split()
 		self.diff_extra = shlex.split(sec.get("diff_args", ""))
+		# diff: pihv's own CPU count (scripts/pihv-qemu --pihv-cpus); default: as many as vCPUs
+		self.pihv_cpus = sec.get("pihv_cpus", "").strip()
 		st = sec.get("status", "").strip()
 		self.want_status = int(st) if st else None
 		self.qemu_timeout = float(sec.get("qemu_timeout", "30"))
@@ -545,7 +547,8 @@ def run_diff(t, iso):
 	else:
 		qcmd = [QEMU] + kernel + common
 	pcmd = [os.path.join(ROOT, "scripts", "pihv-qemu")] + kernel + common + [
-		"--pihv-name", t.name + "-pihv", "--pihv-timeout", "%g" % t.timeout]
+		"--pihv-name", t.name + "-pihv", "--pihv-timeout", "%g" % t.timeout] + (
+		["--pihv-cpus", t.pihv_cpus] if t.pihv_cpus else [])
 	with open(os.path.join(t.logdir, "command"), "w") as f:
 		for c in (qcmd, pcmd):
 			f.write(" ".join(shlex.quote(x) for x in c) + "\n")

@@ -65,6 +65,8 @@ def pihv_qemu():
 	check(rc == 1 and "only -serial stdio" in err[0], "pihv-qemu-serial", err[0])
 	rc, err = run("-kernel", "k.elf", "-smp", "9")
 	check(rc == 1 and "1-4 vCPUs" in err[0], "pihv-qemu-smp", err[0])
+	rc, err = run("-kernel", "k.elf", "-smp", "2", "--pihv-cpus", "0")
+	check(rc == 1 and "--pihv-cpus 0" in err[0], "pihv-qemu-cpus", err[0])
 	rc, err = run("-kernel", "k.elf", "-m", "1.5G")
 	check(rc == 1 and "not a size" in err[0], "pihv-qemu-mem", err[0])
 	rc, err = run("-kernel", "k.elf", "-device", "isa-debug-exit,iobase=0x501")

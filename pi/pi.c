@@ -145,8 +145,8 @@ void pi_load(struct pi_vcpu *pv, unsigned int cpu)
 		new = __pi_ctl_set_sn(new, false);
 		new = __pi_ctl_set_nv(new, PI_NOTIFY_VECTOR); /* M:load_nv */
 	} while (!pi_env_cmpxchg64(ctl, &old, new));
-	pi_env_store32(&pv->cpu, cpu);
-	pi_env_unlock(&pc->lock);
+	pi_env_store32(&pv->cpu, cpu); /* M:load_bind */
+	pi_env_unlock(&pc->lock);      /* M:load_unlock */
 	pi_env_irq_restore(flags);
 	pi_recompute_on(pv, new);
 }
@@ -196,8 +196,8 @@ void pi_put(struct pi_vcpu *pv, bool blocking, bool preempted, bool guest_irqs_e
 		 * read, or this read and pi_enable_posting()'s wake could both see the old value
 		 * (store buffering) and the vCPU would block unarmed after all (bug 5).
 		 */
-		pi_env_mb();
-		if (!pi_env_load32(&pv->posting_enabled))
+		pi_env_mb();				  /* M:put_mb */
+		if (!pi_env_load32(&pv->posting_enabled)) /* M:put_flag */
 			arm = false;
 	}
 	if (arm)
@@ -266,7 +266,7 @@ bool pi_post(struct pi_vcpu *pv, u8 vector)
 	notified = true;
 out:
 	/* No wakeup vector without posting: kick a vCPU that may have blocked without it. */
-	if (!pi_env_load32(&pv->posting_enabled))
+	if (!pi_env_load32(&pv->posting_enabled)) /* M:post_flag */
 		pi_env_wake(pv);
 	return notified;
 }
@@ -303,7 +303,8 @@ unsigned long pi_enter_guest(struct pi_vcpu *pv, u64 virr[4])
 void pi_enable_posting(struct pi_vcpu *pv)
 {
 	pi_env_store32(&pv->posting_enabled, 1);
-	pi_env_mb(); /* store before the wake reads the vCPU's state; pairs with pi_put() */
+	/* The store before the wake reads the vCPU's state; pairs with pi_put()'s barrier. */
+	pi_env_mb(); /* M:enable_mb */
 	/*
 	 * A vCPU that blocked before this store waits with NV=NOTIFY and is on no list, so a
 	 * device post would only be noticed at its next wakeup for another reason (bug 5).  Kick

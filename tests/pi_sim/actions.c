@@ -48,11 +48,28 @@ void sim_count_ctl_write(const u64 *p)
 			t->trans_writes++;
 }
 
+/*
+ * The scheduler's look at a vCPU's state, as this pCPU sees it (its own buffered "blocking"
+ * store included), and its updates of the state.  The kernel makes those under the run-queue
+ * lock, a locked instruction, so this pCPU's buffered stores reach memory first.
+ */
+static u32 vstate(const struct sim_thread *t, struct sim_vcpu *sv)
+{
+	return (u32)tso_load(t->cpu, &sv->state, 4);
+}
+
+static void set_vstate(const struct sim_thread *t, struct sim_vcpu *sv, u32 state)
+{
+	tso_drain(t->cpu);
+	sv->state = state;
+}
+
 static struct sim_vcpu *loaded_here(struct sim_thread *t, int v)
 {
 	struct sim_vcpu *sv = &sim.vcpu[v];
+	u32 state = vstate(t, sv);
 
-	if (sv->cpu != t->cpu || sv->state == VS_RUNNABLE || sv->state == VS_BLOCKED)
+	if (sv->cpu != t->cpu || state == VS_RUNNABLE || state == VS_BLOCKED)
 		return NULL;
 	return sv;
 }
@@ -83,6 +100,8 @@ static void exit_guest(struct sim_thread *t, struct sim_vcpu *sv)
 static void switch_out(struct sim_thread *t, struct sim_vcpu *sv, bool blocked)
 {
 	sim_yield("switch out");
+	/* Under the run-queue lock: a wake either cancelled the block already or sees it done. */
+	tso_drain(t->cpu);
 	sim.cpu[t->cpu].vcpu = -1;
 	sv->cpu = -1;
 	sv->last_cpu = t->cpu;
@@ -101,7 +120,7 @@ static void do_load(struct sim_thread *t, int v)
 	if (sim.cpu[t->cpu].vcpu >= 0)
 		sim_fail("script error: cpu%d loads vCPU%d over vCPU%d", t->cpu, v,
 			 sim.cpu[t->cpu].vcpu);
-	sv->state = VS_LOADED;
+	set_vstate(t, sv, VS_LOADED);
 	sv->cpu = t->cpu;
 	sim.cpu[t->cpu].vcpu = v;
 	tr = sv->last_out_blocked ? T_WAKE_LOAD :
@@ -123,12 +142,17 @@ static void do_halt(struct sim_thread *t, int v, bool guest_if, bool preempted)
 	exit_guest(t, sv);
 	sv->halt_if = guest_if;
 	sim_yield("mark blocking");
-	sv->state = VS_BLOCKING;
+	/*
+	 * A plain store, and no barrier before the last check: weaker than the kernel's
+	 * sched_block, which fences like set_current_state.  pi/ must not need that barrier for
+	 * its own pairings (pi_put has its own before it reads posting_enabled).
+	 */
+	tso_store(t->cpu, &sv->state, VS_BLOCKING, 4);
 	/* Last check before blocking (kvm_vcpu_check_block); IF=0 ignores interrupts. */
 	sim_trans_begin(t, T_HALT_HIT);
 	if (guest_if && !preempted && pi_has_pending(&sv->pv)) {
 		sim_trans_end(t);
-		sv->state = VS_LOADED;
+		set_vstate(t, sv, VS_LOADED);
 		enter_guest(t, sv);
 		return;
 	}
@@ -138,7 +162,7 @@ static void do_halt(struct sim_thread *t, int v, bool guest_if, bool preempted)
 	sv->in_op = OP_NONE;
 	sim_trans_end(t);
 	if (preempted)
-		sv->state = VS_LOADED; /* a preempted task stays runnable */
+		set_vstate(t, sv, VS_LOADED); /* a preempted task stays runnable */
 	switch_out(t, sv, true);
 }
 
@@ -204,7 +228,14 @@ void sim_run_action(struct sim_thread *t, const struct sim_action *a)
 		break;
 	case A_ENABLE:
 	case A_DISABLE:
+		/*
+		 * The IRTE changes first: pointed at the descriptor before posting is enabled,
+		 * and gone (invalidation completed, so the IOMMU no longer uses it) before it is
+		 * disabled.  The IOMMU agent looks at the IRTE, never at posting_enabled.
+		 */
 		sv = host_work_begin(t);
+		sim_yield("IRTE");
+		sim.vcpu[a->a].irte = a->op == A_ENABLE;
 		if (a->op == A_ENABLE)
 			pi_enable_posting(&sim.vcpu[a->a].pv);
 		else
@@ -215,6 +246,7 @@ void sim_run_action(struct sim_thread *t, const struct sim_action *a)
 		if (sim.cpu[t->cpu].vcpu >= 0)
 			sim_fail("script error: cpu%d goes offline with a vCPU loaded", t->cpu);
 		sim_yield("offline");
+		tso_drain(t->cpu); /* a CPU that stops executes serializing instructions first */
 		sim.cpu[t->cpu].irq_on = false;
 		sim.cpu[t->cpu].online = false;
 		sim.cpu[t->cpu].irr = 0;
@@ -226,7 +258,13 @@ void sim_run_action(struct sim_thread *t, const struct sim_action *a)
 		host_work_end(t, sv);
 		break;
 	case A_SET:
+		/*
+		 * A flag stands for an event that comes after the sender's work (a device that
+		 * posts once posting is enabled), so it is set once the sender's stores are in
+		 * memory; set earlier it could show orders no program of the host could see.
+		 */
 		sim_yield("set flag");
+		tso_drain(t->cpu);
 		sim.flags[(int)a->a] = true;
 		break;
 	case A_WAIT:

@@ -1,16 +1,30 @@
 /*
  * Schedule exploration and the command line.
  *
- *   pi_sim [--bound N] [--runs N] [--seed S] [--scenario NAME] [--first-failure]
- *   pi_sim --replay NAME SCHEDULE     (SCHEDULE as printed on failure: thread ids, comma-separated)
+ *   pi_sim [--sc] [--bound N] [--runs N] [--seed S] [--scenario NAME] [--first-failure]
+ *          [--no-hash]
+ *   pi_sim [--sc] --replay NAME SCHEDULE   (SCHEDULE as printed on failure, comma-separated:
+ *                                           thread ids, and fC for "flush cpu C's oldest store")
  *   pi_sim --list
  *
- * Exhaustive mode is a stateless depth-first search (CHESS-style preemption bounding): every
- * run starts from the initial state, replays a prefix of choices, then follows the default
- * policy "keep running the current thread while it can".  Switching away from a thread that
- * could continue is a preemption; all schedules with at most `bound` preemptions are run.
- * Switching when the current thread blocks or ends is free.  Random mode picks uniformly among
- * the runnable threads at every step, from a seed.
+ * A step is one pick: a thread runs to its next preemption point, or (x86-TSO, the default;
+ * --sc turns the store buffers off) the oldest buffered store of one pCPU reaches memory.
+ *
+ * Exhaustive mode is a depth-first search with CHESS-style preemption bounding: every run starts
+ * from the initial state, replays a prefix of picks, then follows the default policy "keep
+ * running the current thread while it can, never flush".  Picking anything else while the
+ * current thread could continue is a preemption, a flush included, so the bound counts the
+ * points at which a store becomes visible early as well as thread switches.  Picks when the
+ * current thread blocks or ends are free, and all of them are explored.  All schedules with at
+ * most `bound` preemptions are covered.
+ *
+ * State hashing (hash.c) cuts the runs short: after each new step the state and the current
+ * thread are looked up, and a run that reaches a state an earlier run reached with no more
+ * preemptions spent stops there, since every continuation of it was or will be explored from
+ * the earlier visit.  --no-hash turns this off (for comparison; the counts grow by orders of
+ * magnitude).
+ *
+ * Random mode picks uniformly among the possible picks at every step, from a seed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +33,16 @@
 
 #include "tests/pi_sim/sim.h"
 
-void sim_thread_start(int i);
-void sim_thread_step(int i);
-
 enum mode { M_EXHAUSTIVE, M_RANDOM, M_REPLAY };
 
 struct choice {
 	u8 enabled, tried, chosen;
 	s8 prev;
-	u8 preempts;		/* preemptions before this step */
+	u8 preempts; /* preemptions before this step */
 };
+
+/* In replay schedules a flush of cpu C is stored as REPLAY_FLUSH + C until nthreads is known. */
+#define REPLAY_FLUSH 64
 
 static struct choice stack[SIM_MAX_STEPS];
 static int prefix_len;
@@ -37,9 +51,80 @@ static int replay_len;
 static u64 rng;
 static int bound;
 static const char *argv0;
-static bool trace_on;
+static bool trace_on, use_tso = true, use_hash = true;
 
 static unsigned long failures, tests;
+
+/* ---- visited states: open addressing, key = state hash (0 means empty), value = preemptions */
+
+static u64 *ht_key;
+static u8 *ht_val;
+static size_t ht_cap, ht_n;
+static unsigned long pruned;
+
+static void ht_clear(void)
+{
+	if (ht_key)
+		memset(ht_key, 0, ht_cap * sizeof(*ht_key));
+	ht_n = 0;
+}
+
+static void ht_insert_raw(u64 key, u8 val)
+{
+	size_t i = key & (ht_cap - 1);
+
+	while (ht_key[i] && ht_key[i] != key)
+		i = (i + 1) & (ht_cap - 1);
+	if (!ht_key[i])
+		ht_n++;
+	ht_key[i] = key;
+	ht_val[i] = val;
+}
+
+static void ht_grow(void)
+{
+	u64 *old_key = ht_key;
+	u8 *old_val = ht_val;
+	size_t old_cap = ht_cap, i;
+
+	ht_cap = ht_cap ? ht_cap * 2 : 1u << 16;
+	ht_key = calloc(ht_cap, sizeof(*ht_key));
+	ht_val = calloc(ht_cap, sizeof(*ht_val));
+	if (!ht_key || !ht_val) {
+		fprintf(stderr, "pi_sim: out of memory for %zu states\n", ht_cap);
+		exit(2);
+	}
+	ht_n = 0;
+	for (i = 0; i < old_cap; i++)
+		if (old_key[i])
+			ht_insert_raw(old_key[i], old_val[i]);
+	free(old_key);
+	free(old_val);
+}
+
+/*
+ * Has this state been reached before with at most `preempts` preemptions spent?  If not, record
+ * it (or the smaller count) and say no.
+ */
+static bool ht_seen(u64 key, int preempts)
+{
+	size_t i;
+
+	key |= key ? 0 : 1;
+	if (2 * (ht_n + 1) > ht_cap)
+		ht_grow();
+	for (i = key & (ht_cap - 1); ht_key[i]; i = (i + 1) & (ht_cap - 1))
+		if (ht_key[i] == key) {
+			if (ht_val[i] <= preempts)
+				return true;
+			ht_val[i] = (u8)preempts;
+			return false;
+		}
+	ht_key[i] = key;
+	ht_val[i] = (u8)preempts;
+	ht_n++;
+	return false;
+}
 
 static u64 rng_next(void)
 {
@@ -56,6 +141,7 @@ static void world_reset(const struct sim_scenario *sc)
 	memset(&sim, 0, sizeof(sim));
 	sim.sc = sc;
 	sim.cur = -1;
+	sim.tso = use_tso;
 	for (c = 0; c < sc->ncpus; c++) {
 		sim.cpu[c].online = true;
 		sim.cpu[c].irq_on = true;
@@ -67,6 +153,7 @@ static void world_reset(const struct sim_scenario *sc)
 
 		pi_vcpu_init(&sv->pv, sc->vcpu_home[v]);
 		sv->pv.posting_enabled = (sc->posting_mask >> v) & 1;
+		sv->irte = sv->pv.posting_enabled;
 		sv->cpu = -1;
 		sv->last_cpu = sc->vcpu_home[v];
 		sv->state = VS_RUNNABLE;
@@ -93,7 +180,7 @@ static const char *thread_name(int i)
 static void trace_state(bool reset)
 {
 	static const char *const vs[] = { "runnable", "loaded", "blocking", "blocked" };
-	static char last_v[SIM_MAX_VCPUS][160], last_c[SIM_MAX_CPUS][96];
+	static char last_v[SIM_MAX_VCPUS][160], last_c[SIM_MAX_CPUS][96], last_b[SIM_MAX_CPUS][160];
 	char buf[160];
 	int v, c;
 
@@ -102,7 +189,7 @@ static void trace_state(bool reset)
 		u64 ctl = sv->pv.desc.control;
 
 		snprintf(buf, sizeof(buf), "vCPU%d %-8s ON=%d SN=%d NV=%#x NDST=%#x bound=cpu%u "
-			 "listed=%d PIR=%#llx", v, vs[sv->state], pi_ctl_on(ctl), pi_ctl_sn(ctl),
+			 "listed=%d PIR=%#llx", v, vs[sv->state & 3], pi_ctl_on(ctl), pi_ctl_sn(ctl),
 			 pi_ctl_nv(ctl), pi_ctl_ndst(ctl), sv->pv.cpu,
 			 sv->pv.wakeup_link.next != &sv->pv.wakeup_link,
 			 (unsigned long long)(sv->pv.desc.pir[0] | sv->pv.desc.pir[1] |
@@ -122,25 +209,87 @@ static void trace_state(bool reset)
 			printf("             %s\n", buf);
 		strcpy(last_c[c], buf);
 	}
+	for (c = 0; c < sim.sc->ncpus; c++) {
+		const struct sim_sb *sb = &sim.sb[c];
+		int i, len;
+
+		len = snprintf(buf, sizeof(buf), "cpu%d store buffer:", c);
+		for (i = 0; i < sb->n && len < (int)sizeof(buf); i++)
+			len += snprintf(buf + len, sizeof(buf) - len, " %s=%llu",
+					tso_describe(sb->e[i].addr), (unsigned long long)sb->e[i].val);
+		if (!sb->n)
+			snprintf(buf + len, sizeof(buf) - len, " empty");
+		if ((reset && sb->n) || (!reset && strcmp(buf, last_b[c])))
+			printf("             %s\n", buf);
+		strcpy(last_b[c], buf);
+	}
 }
 
-/* One run of the scenario under the given mode.  Returns false on failure. */
-static bool run_once(const struct sim_scenario *sc, enum mode mode)
+/* The picks possible now: runnable threads, and a flush for every non-empty store buffer. */
+static u8 enabled_choices(void)
 {
+	u8 enabled = 0;
+	int i;
+
+	for (i = 0; i < sim.nthreads; i++)
+		if (sim_thread_enabled(i))
+			enabled |= 1u << i;
+	for (i = 0; i < sim.sc->ncpus; i++)
+		if (sim.sb[i].n)
+			enabled |= 1u << (sim.nthreads + i);
+	return enabled;
+}
+
+static void pick_name(char *buf, size_t len, int pick)
+{
+	if (pick < sim.nthreads)
+		snprintf(buf, len, "%d", pick);
+	else
+		snprintf(buf, len, "f%d", pick - sim.nthreads);
+}
+
+static void do_pick(int pick, bool hash)
+{
+	int c;
+
+	if (pick < sim.nthreads) {
+		if (sim.trace)
+			printf("  step %3d: %-5s %s%s\n", sim.steps, thread_name(pick),
+			       sim.thr[pick].op ? sim.thr[pick].op : "start",
+			       sim_deliverable(sim.thr[pick].cpu) ? " (+irq)" : "");
+		sim_thread_step(pick);
+		if (hash)
+			sim.thr[pick].stack_hash = sim_thread_stack_hash(pick);
+		return;
+	}
+	c = pick - sim.nthreads;
+	if (sim.trace)
+		printf("  step %3d: flush cpu%d: %s = %llu reaches memory\n", sim.steps, c,
+		       tso_describe(sim.sb[c].e[0].addr), (unsigned long long)sim.sb[c].e[0].val);
+	tso_flush_one(c);
+}
+
+/*
+ * One run of the scenario under the given mode.  Returns false on failure.  In exhaustive mode
+ * with hashing, *cut is set when the run stopped at a state reached before.
+ */
+static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
+{
+	bool hash = mode == M_EXHAUSTIVE && use_hash;
 	int step, prev = -1, preempts = 0;
 
 	world_reset(sc);
 	sim.trace = trace_on;
+	*cut = false;
 	for (step = 0;; step++) {
-		u8 enabled = 0;
+		u8 enabled;
 		int i, pick = -1, n = 0;
 
+		sim.steps = step;
 		sim_check_step();
 		if (sim.failed)
 			break;
-		for (i = 0; i < sim.nthreads; i++)
-			if (sim_thread_enabled(i))
-				enabled |= 1u << i;
+		enabled = enabled_choices();
 		if (!enabled)
 			break;
 		if (step >= SIM_MAX_STEPS) {
@@ -150,20 +299,21 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode)
 		if (mode == M_REPLAY) {
 			if (step >= replay_len) {
 				pick = prev >= 0 && (enabled & (1u << prev)) ? prev :
-				       __builtin_ctz(enabled);
+									       __builtin_ctz(enabled);
 			} else {
-				pick = replay[step];
-				if (pick >= sim.nthreads || !(enabled & (1u << pick))) {
-					sim_fail("replay: thread %d not runnable at step %d", pick,
-						 step);
+				pick = replay[step] >= REPLAY_FLUSH ?
+					       sim.nthreads + replay[step] - REPLAY_FLUSH :
+					       replay[step];
+				if (pick >= SIM_MAX_CHOICES || !(enabled & (1u << pick))) {
+					sim_fail("replay: pick %d not possible at step %d",
+						 replay[step], step);
 					break;
 				}
 			}
 		} else if (mode == M_RANDOM) {
-			for (i = 0; i < sim.nthreads; i++)
-				n += !!(enabled & (1u << i));
+			n = __builtin_popcount(enabled);
 			n = rng_next() % n;
-			for (i = 0; i < sim.nthreads; i++)
+			for (i = 0; i < SIM_MAX_CHOICES; i++)
 				if ((enabled & (1u << i)) && n-- == 0)
 					pick = i;
 		} else if (step < prefix_len) {
@@ -173,8 +323,7 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode)
 				break;
 			}
 		} else {
-			pick = prev >= 0 && (enabled & (1u << prev)) ? prev :
-			       __builtin_ctz(enabled);
+			pick = prev >= 0 && (enabled & (1u << prev)) ? prev : __builtin_ctz(enabled);
 			stack[step].enabled = enabled;
 			stack[step].tried = 1u << pick;
 			stack[step].chosen = pick;
@@ -187,17 +336,22 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode)
 		}
 		if (prev >= 0 && pick != prev && (enabled & (1u << prev)))
 			preempts++;
-		if (sim.trace)
-			printf("  step %3d: %-5s %s%s\n", step, thread_name(pick),
-			       sim.thr[pick].op ? sim.thr[pick].op : "start",
-			       sim_deliverable(sim.thr[pick].cpu) ? " (+irq)" : "");
-		sim_thread_step(pick);
+		do_pick(pick, hash);
 		if (sim.trace)
 			trace_state(step == 0);
-		prev = pick;
+		/* A flush is not a thread: the thread it interrupted is still the current one. */
+		if (pick < sim.nthreads)
+			prev = pick;
+		if (hash && !sim.failed && step + 1 >= prefix_len &&
+		    ht_seen(hash_world(prev), preempts)) {
+			*cut = true;
+			pruned++;
+			step++;
+			break;
+		}
 	}
 	sim.steps = step;
-	if (!sim.failed)
+	if (!sim.failed && !*cut)
 		sim_check_final();
 	return !sim.failed;
 }
@@ -210,7 +364,7 @@ static bool backtrack(void)
 	for (i = sim.steps - 1; i >= 0; i--) {
 		struct choice *ch = &stack[i];
 
-		for (a = 0; a < sim.nthreads; a++) {
+		for (a = 0; a < SIM_MAX_CHOICES; a++) {
 			int cost;
 
 			if (!(ch->enabled & (1u << a)) || (ch->tried & (1u << a)))
@@ -229,22 +383,25 @@ static bool backtrack(void)
 
 static void print_schedule(FILE *f, int len)
 {
+	char buf[8];
 	int i;
 
-	for (i = 0; i < len; i++)
-		fprintf(f, "%s%d", i ? "," : "", stack[i].chosen);
+	for (i = 0; i < len; i++) {
+		pick_name(buf, sizeof(buf), stack[i].chosen);
+		fprintf(f, "%s%s", i ? "," : "", buf);
+	}
 }
 
 static void report_failure(const struct sim_scenario *sc, const char *how, unsigned long seed)
 {
 	failures++;
-	printf("FAIL: sim: %s: %s [%s", sc->name, sim.msg, how);
+	printf("FAIL: sim: %s: %s [%s %s", sc->name, sim.msg, use_tso ? "tso" : "sc", how);
 	if (seed)
 		printf(" seed=%lu", seed);
 	printf(" steps=%d]\n", sim.steps);
 	printf("# schedule=");
 	print_schedule(stdout, sim.steps);
-	printf("\n# replay: %s --replay %s ", argv0, sc->name);
+	printf("\n# replay: %s%s --replay %s ", argv0, use_tso ? "" : " --sc", sc->name);
 	print_schedule(stdout, sim.steps);
 	printf("\n");
 }
@@ -271,6 +428,7 @@ static double now(void)
 }
 
 static unsigned long g_trans_n[T_COUNT], g_trans_w[T_COUNT], g_trans_max[T_COUNT];
+static unsigned long g_runs, g_states;
 
 /* Exhaustive to the bound, then random runs.  Returns false on the first failure. */
 static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsigned long runs,
@@ -278,6 +436,7 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 {
 	unsigned long n = 0, r, max_steps = 0;
 	double t0 = now();
+	bool cut;
 	int tr;
 
 	memset(sim_trans_n, 0, sizeof(sim_trans_n));
@@ -286,9 +445,13 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 	bound = bound_override >= 0 ? bound_override : sc->bound;
 	tests++;
 	prefix_len = 0;
+	pruned = 0;
+	ht_clear();
+	sim.sc = sc;
+	hash_scenario_init();
 	do {
 		n++;
-		if (!run_once(sc, M_EXHAUSTIVE)) {
+		if (!run_once(sc, M_EXHAUSTIVE, &cut)) {
 			char how[64];
 
 			snprintf(how, sizeof(how), "exhaustive bound=%d run=%lu", bound, n);
@@ -300,13 +463,15 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 	} while (backtrack());
 	for (r = 0; r < runs; r++) {
 		rng = (seed0 + r) * 0x9e3779b97f4a7c15ull + 1;
-		if (!run_once(sc, M_RANDOM)) {
+		if (!run_once(sc, M_RANDOM, &cut)) {
 			report_failure(sc, "random", seed0 + r);
 			return false;
 		}
 	}
-	printf("PASS: sim: %s: bound %d: %lu schedules (max %lu steps) + %lu random, %.2f s\n",
-	       sc->name, bound, n, max_steps, runs, now() - t0);
+	printf("PASS: sim: %s: %s bound %d: %lu runs (%lu cut at a known state, %zu states, max "
+	       "%lu steps) + %lu random, %.2f s\n",
+	       sc->name, use_tso ? "tso" : "sc", bound, n, pruned, ht_n, max_steps, runs,
+	       now() - t0);
 	print_trans();
 	for (tr = 0; tr < T_COUNT; tr++) {
 		g_trans_n[tr] += sim_trans_n[tr];
@@ -314,6 +479,8 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 		if (sim_trans_max[tr] > g_trans_max[tr])
 			g_trans_max[tr] = sim_trans_max[tr];
 	}
+	g_runs += n;
+	g_states += ht_n;
 	return true;
 }
 
@@ -332,17 +499,24 @@ static int do_replay(const char *name, const char *sched)
 {
 	const struct sim_scenario *sc = find_scenario(name);
 	const char *p = sched;
-	bool ok;
+	bool ok, cut;
 
 	replay_len = 0;
 	while (*p && replay_len < SIM_MAX_STEPS) {
-		replay[replay_len++] = strtoul(p, (char **)&p, 10);
+		if (*p == 'f') {
+			p++;
+			replay[replay_len++] = REPLAY_FLUSH + strtoul(p, (char **)&p, 10);
+		} else {
+			replay[replay_len++] = strtoul(p, (char **)&p, 10);
+		}
 		if (*p == ',')
 			p++;
 	}
-	printf("# replay %s (%s): %s\n", sc->name, sc->bug, sc->what);
-	ok = run_once(sc, M_REPLAY);
-	/* run_once traces only with sim.trace; turn it on for the replay itself. */
+	printf("# replay %s (%s, %s): %s\n", sc->name, sc->bug, use_tso ? "x86-TSO" : "SC",
+	       sc->what);
+	sim.sc = sc;
+	hash_scenario_init();
+	ok = run_once(sc, M_REPLAY, &cut);
 	printf("%s: sim: %s: replay of %d steps%s%s\n", ok ? "PASS" : "FAIL", sc->name, sim.steps,
 	       ok ? "" : ": ", ok ? "" : sim.msg);
 	printf("SUMMARY: 1 tests, %d failures, 0 skipped\nTest result: %s\n", !ok,
@@ -371,6 +545,10 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--first-failure"))
 			first_failure = true;
+		else if (!strcmp(argv[i], "--sc"))
+			use_tso = false;
+		else if (!strcmp(argv[i], "--no-hash"))
+			use_hash = false;
 		else if (!strcmp(argv[i], "--replay") && i + 2 < argc) {
 			trace_on = true;
 			return do_replay(argv[i + 1], argv[i + 2]);
@@ -380,12 +558,22 @@ int main(int argc, char **argv)
 				       sim_scenarios[i].bug, sim_scenarios[i].what);
 			return 0;
 		} else {
-			fprintf(stderr, "usage: %s [--bound N] [--runs N] [--seed S] "
-				"[--scenario NAME] [--first-failure] | --replay NAME SCHEDULE | "
-				"--list\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [--sc] [--bound N] [--runs N] [--seed S] "
+				"[--scenario NAME] [--first-failure] [--no-hash] | [--sc] --replay "
+				"NAME SCHEDULE | --list\n",
+				argv[0]);
 			return 2;
 		}
 	}
+	if (use_hash && !hash_usable()) {
+		/* Locals in ASan's fake frames are not on the hashed stack (hash.c). */
+		fprintf(stderr, "pi_sim: ASan detect_stack_use_after_return is on: state hashing "
+				"off\n");
+		use_hash = false;
+	}
+	printf("# memory model: %s\n", use_tso ? "x86-TSO (store buffers of depth "
+						 "4)" : "sequential consistency");
 	for (i = 0; i < sim_nscenarios; i++) {
 		const struct sim_scenario *sc = &sim_scenarios[i];
 
@@ -402,6 +590,8 @@ int main(int argc, char **argv)
 			printf("#   %-28s %5.2f %3lu %9lu\n", sim_trans_name[tr],
 			       (double)g_trans_w[tr] / g_trans_n[tr], g_trans_max[tr],
 			       g_trans_n[tr]);
+	printf("# all scenarios: %lu exhaustive runs, %lu states, deepest store buffer %d\n",
+	       g_runs, g_states, tso_deepest);
 	printf("# total time %.2f s\n", now() - t0);
 	printf("SUMMARY: %lu tests, %lu failures, 0 skipped\n", tests, failures);
 	printf("Test result: %s\n", failures ? "FAILURE" : "SUCCESS");

@@ -76,7 +76,11 @@ void hw_record_delivery(int v, const u64 before[4])
 	}
 }
 
-/* VM entry again after an exit for a host vector taken in guest mode. */
+/*
+ * VM entry again after an exit for a host vector taken in guest mode.  VM entries and exits are
+ * not among the serializing instructions (SDM Vol. 3A 9.3), so the model lets stores stay
+ * buffered across them; that allows more, never less, than the hardware does.
+ */
 static void reenter(int c)
 {
 	struct sim_vcpu *sv = &sim.vcpu[sim.cpu[c].vcpu];
@@ -94,6 +98,8 @@ static void posted_interrupt_processing(int c)
 	u64 before[4] = { 0 };
 	unsigned int w;
 
+	/* Locked RMWs of this CPU (SDM 29.6 steps 2 and 4): its store buffer drains first. */
+	tso_drain(c);
 	__atomic_fetch_and(&sv->pv.desc.control, ~(1ull << PI_CTL_ON_BIT), __ATOMIC_SEQ_CST);
 	for (w = 0; w < 4; w++)
 		sv->virr[w] |= __atomic_exchange_n(&sv->pv.desc.pir[w], 0, __ATOMIC_SEQ_CST);
@@ -144,12 +150,16 @@ void hw_deliver_pending(int c)
 	}
 }
 
+/*
+ * The IOMMU has no store buffer: its descriptor updates are atomic in memory (VT-d 9.11), one
+ * step here, and it sees only memory (no pCPU's buffered stores).
+ */
 void hw_iommu_post(int v, u8 vector)
 {
 	struct sim_vcpu *sv = &sim.vcpu[v];
 	u64 ctl;
 
-	if (!__atomic_load_n(&sv->pv.posting_enabled, __ATOMIC_ACQUIRE))
+	if (!sv->irte)
 		return; /* no posted IRTE for this vCPU any more */
 	sv->posted[vector]++;
 	__atomic_fetch_or(&sv->pv.desc.pir[pi_pir_word(vector)], 1ull << pi_pir_bit(vector),

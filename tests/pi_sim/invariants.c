@@ -1,10 +1,13 @@
 /*
- * Invariants, checked by the explorer after every step (docs/pi.md lists them with numbers):
- *   I1 lists are well formed; a vCPU is on at most one list, once, and only on the list of
- *      pv->cpu; a self-linked link means "on no list" (no double add, no stale link).
+ * Invariants, checked by the explorer after every step (docs/pi.md lists them with numbers).
+ * They read memory, not what a store buffer still holds (tso.c), except where noted.
+ *   I1 lists are well formed; a vCPU is on at most one list, once, and (whenever that list's
+ *      lock is free) only on the list of pv->cpu; a self-linked link means "on no list" (no
+ *      double add, no stale link).
  *   I2 whenever the lock of pi_cpus[pv->cpu] is free: NV == WAKEUP <=> on that list, and
  *      NDST == APIC id of pv->cpu.  (The lock covers every list+NV change, so this is exact.)
- *   I3 a vCPU in guest mode has SN=0, NV=NOTIFY, NDST = its pCPU, and is bound to it.
+ *   I3 a vCPU in guest mode has SN=0, NV=NOTIFY, NDST = its pCPU, and is bound to it (as its
+ *      pCPU sees pv->cpu).
  *   I4 a vCPU that is switched out and not in a pi call has NV == WAKEUP or SN == 1, and one
  *      halted with IF=0 has SN=1, NV=NOTIFY (bugs 6, 11).
  *   I5 pi locks only with IRQs off: checked in sim_env.c pi_env_lock().
@@ -57,7 +60,12 @@ static void check_lists(void)
 		if (linked != (list_owner[v] >= 0))
 			sim_fail("I1: vCPU%d link is %s but it is %son a list (stale entry)", v,
 				 linked ? "linked" : "self-linked", linked ? "not " : "");
-		else if (list_owner[v] >= 0 && (int)pv->cpu != list_owner[v])
+		/*
+		 * The binding is a buffered store and list changes reach memory at once (tso.c),
+		 * so while the list's lock is held its holder may be half-way: check when free.
+		 */
+		else if (list_owner[v] >= 0 && pi_cpus[list_owner[v]].lock.word == 0 &&
+			 (int)pv->cpu != list_owner[v])
 			sim_fail("I1: vCPU%d is on cpu%d's list but bound to cpu%u (NDST moved "
 				 "without leaving the list, bug 3)", v, list_owner[v], pv->cpu);
 	}
@@ -90,6 +98,8 @@ static void check_vcpu(int v)
 			return;
 	}
 	if (sv->cpu >= 0 && sim.cpu[sv->cpu].in_guest && sim.cpu[sv->cpu].vcpu == v) {
+		/* Bound as its pCPU sees it: pi_load's store of pv->cpu may not be in memory yet. */
+		bound = (u32)tso_load(sv->cpu, &sv->pv.cpu, 4);
 		if (pi_ctl_sn(ctl) || wakeup || pi_ctl_ndst(ctl) != sim_apic_id(sv->cpu) ||
 		    (int)bound != sv->cpu || list_owner[v] >= 0)
 			sim_fail("I3: vCPU%d in guest mode on cpu%d with SN=%d NV=%#x NDST=%#x "

@@ -1,7 +1,12 @@
 /*
- * Coroutine plumbing of the simulator: one ucontext per simulated thread, one baton.  The
- * explorer (explore.c) runs on the main stack and resumes one thread per step; a thread runs
- * until its next pi_env call (sim_yield) and hands the baton back.
+ * Coroutine plumbing of the simulator: one stack per simulated thread, one baton.  The explorer
+ * (explore.c) runs on the main stack and resumes one thread per step; a thread runs until its
+ * next pi_env call (sim_yield) and hands the baton back.
+ *
+ * The switch is hand-written (sim_switch below) rather than swapcontext(): swapcontext saves and
+ * restores the signal mask with a system call on every switch, which was a third of the run
+ * time, and with the callee-saved registers pushed on the thread's own stack a switched-out
+ * thread is nothing but the bytes of its stack from the saved pointer up, which hash.c can hash.
  *
  * ASan: stack switches are announced with the fiber API so that reports and no-return handling
  * stay correct; the symbols are weak so that a build without ASan links too.
@@ -9,7 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <ucontext.h>
+#include <string.h>
 
 #include "tests/pi_sim/sim.h"
 
@@ -23,8 +28,38 @@ void __asan_unpoison_memory_region(const volatile void *addr, size_t size) __att
 
 struct sim_world sim;
 
-static ucontext_t main_ctx, thr_ctx[SIM_MAX_THREADS];
+/*
+ * sim_switch(save, to): push the callee-saved registers, store the stack pointer in *save, load
+ * `to` (a pointer an earlier sim_switch stored), pop that stack's registers and return on it.
+ * The caller-saved registers are dead across a call, so nothing else needs saving; the x87 and
+ * SSE control words are never changed by simulated code.
+ */
+void sim_switch_stacks(void **save, void *to);
+__asm__(".text\n"
+	".globl sim_switch_stacks\n"
+	".type sim_switch_stacks, @function\n"
+	"sim_switch_stacks:\n"
+	"	pushq %rbp\n"
+	"	pushq %rbx\n"
+	"	pushq %r12\n"
+	"	pushq %r13\n"
+	"	pushq %r14\n"
+	"	pushq %r15\n"
+	"	movq %rsp, (%rdi)\n"
+	"	movq %rsi, %rsp\n"
+	"	popq %r15\n"
+	"	popq %r14\n"
+	"	popq %r13\n"
+	"	popq %r12\n"
+	"	popq %rbx\n"
+	"	popq %rbp\n"
+	"	ret\n"
+	".size sim_switch_stacks, .-sim_switch_stacks\n");
+
+static void *main_sp;
 static char *stacks[SIM_MAX_THREADS];
+/* Deepest switch-out seen per thread: how much of the stack a new run must clear. */
+static size_t depth_seen[SIM_MAX_THREADS];
 static const void *main_stack_bottom;
 static size_t main_stack_size;
 
@@ -40,6 +75,11 @@ static void fiber_finish(void *fake, const void **bottom_old, size_t *size_old)
 		__sanitizer_finish_switch_fiber(fake, bottom_old, size_old);
 }
 
+static char *stack_top(int i)
+{
+	return stacks[i] + SIM_STACK_SIZE;
+}
+
 struct sim_thread *sim_self(void)
 {
 	return sim.cur >= 0 ? &sim.thr[sim.cur] : NULL;
@@ -52,7 +92,7 @@ static void to_explorer(void)
 	int me = sim.cur;
 
 	fiber_start(&fake, main_stack_bottom, main_stack_size);
-	swapcontext(&thr_ctx[me], &main_ctx);
+	sim_switch_stacks(&sim.thr[me].sp, main_sp);
 	fiber_finish(fake, NULL, NULL);
 }
 
@@ -69,15 +109,18 @@ bool sim_deliverable(int c)
 static bool wait_satisfied(const struct sim_thread *t)
 {
 	const struct sim_vcpu *sv;
+	u32 state;
 
 	switch (t->wait) {
 	case W_NONE:
 		return true;
 	case W_LOCK:
-		return ((const pi_lock_t *)t->wait_obj)->word == 0;
+		/* Free as this pCPU sees it: its own buffered unlock counts (tso.c). */
+		return tso_load(t->cpu, &((const pi_lock_t *)t->wait_obj)->word, 4) == 0;
 	case W_VRUNNABLE:
 		sv = &sim.vcpu[t->wait_arg];
-		return sv->state == VS_RUNNABLE || (sv->cpu == t->cpu && sv->state == VS_LOADED);
+		state = (u32)tso_load(t->cpu, &sv->state, 4);
+		return state == VS_RUNNABLE || (sv->cpu == t->cpu && state == VS_LOADED);
 	case W_FLAG:
 		return sim.flags[t->wait_arg];
 	case W_OFFLINE:
@@ -145,8 +188,9 @@ void sim_fail(const char *fmt, ...)
 	}
 }
 
-static void thread_main(int i)
+static void thread_main(void)
 {
+	int i = sim.cur;
 	struct sim_thread *t = &sim.thr[i];
 
 	fiber_finish(NULL, &main_stack_bottom, &main_stack_size);
@@ -161,30 +205,53 @@ static void thread_main(int i)
 		to_explorer();
 }
 
+/*
+ * A fresh stack for thread i whose first switch-in "returns" into thread_main.  The part of the
+ * stack earlier runs used is cleared: a state's hash covers the live stack, and leftovers of an
+ * earlier run in a slot not yet written would make equal states look different (never the
+ * reverse, so this only costs pruning, never soundness).
+ */
 void sim_thread_start(int i)
 {
+	u64 *sp;
+	size_t clear;
+
 	if (!stacks[i]) {
-		stacks[i] = malloc(SIM_STACK_SIZE);
+		stacks[i] = aligned_alloc(64, SIM_STACK_SIZE);
 		if (!stacks[i])
 			abort();
+		memset(stacks[i], 0, SIM_STACK_SIZE);
 	}
 	if (__asan_unpoison_memory_region)
 		__asan_unpoison_memory_region(stacks[i], SIM_STACK_SIZE);
-	getcontext(&thr_ctx[i]);
-	thr_ctx[i].uc_stack.ss_sp = stacks[i];
-	thr_ctx[i].uc_stack.ss_size = SIM_STACK_SIZE;
-	thr_ctx[i].uc_link = NULL;
-	makecontext(&thr_ctx[i], (void (*)(void))thread_main, 1, i);
+	clear = depth_seen[i] + 1024 < SIM_STACK_SIZE ? depth_seen[i] + 1024 : SIM_STACK_SIZE;
+	memset(stack_top(i) - clear, 0, clear);
+	/* r15, r14, r13, r12, rbx, rbp, return address, and a zero return address for the entry
+	 * function, which leaves the stack pointer 8 mod 16 as at any function entry. */
+	sp = (u64 *)stack_top(i) - 8;
+	sp[6] = (u64)(unsigned long)thread_main;
+	sim.thr[i].sp = sp;
+	sim.thr[i].stack_hash = 0;
 }
 
 /* Run thread i for one step. */
 void sim_thread_step(int i)
 {
 	void *fake = NULL;
+	size_t depth;
 
 	sim.cur = i;
 	fiber_start(&fake, stacks[i], SIM_STACK_SIZE);
-	swapcontext(&main_ctx, &thr_ctx[i]);
+	sim_switch_stacks(&main_sp, sim.thr[i].sp);
 	fiber_finish(fake, NULL, NULL);
 	sim.cur = -1;
+	depth = stack_top(i) - (char *)sim.thr[i].sp;
+	if (depth > depth_seen[i])
+		depth_seen[i] = depth;
+}
+
+/* Hash of thread i's live stack as it was switched out (the whole continuation of the thread). */
+u64 sim_thread_stack_hash(int i)
+{
+	return hash_stack(sim.thr[i].sp, stack_top(i));
 }

@@ -3,8 +3,9 @@
  *
  * Agents are coroutines ("threads") that pass one baton: simulated pCPUs running a small script
  * of host actions (load, halt, preempt, post, ...) and an IOMMU agent.  Every pi_env call that
- * touches shared memory yields to the explorer, which picks the next thread; a schedule is the
- * list of picks, so any run can be replayed exactly.
+ * touches shared memory yields to the explorer, which picks the next step: a thread, or (x86-TSO
+ * mode) one pCPU's oldest buffered store reaching memory.  A schedule is the list of picks, so
+ * any run can be replayed exactly.
  */
 #ifndef TESTS_PI_SIM_SIM_H
 #define TESTS_PI_SIM_SIM_H
@@ -17,6 +18,10 @@
 #define SIM_MAX_THREADS (SIM_MAX_CPUS + 1)
 #define SIM_MAX_STEPS 1024
 #define SIM_MAX_FLAGS 8
+/* One pick of the explorer: thread t (< nthreads), or nthreads + c: flush cpu c's oldest store. */
+#define SIM_MAX_CHOICES (SIM_MAX_THREADS + SIM_MAX_CPUS)
+/* Store-buffer depth: a store into a full buffer first pushes the oldest one to memory. */
+#define SIM_SB_DEPTH 4
 
 /* ---- scenarios --------------------------------------------------------------------------- */
 
@@ -63,7 +68,12 @@ enum sim_inop { OP_NONE, OP_LOAD, OP_PUT };
 
 struct sim_vcpu {
 	struct pi_vcpu pv;		/* first: page-aligned like the kernel's */
-	enum sim_vstate state;
+	/*
+	 * enum sim_vstate; a u32 because "mark blocking" is a buffered store (tso.c) and
+	 * pi_env_wake's first look at it a plain load, both of the memory model.
+	 */
+	u32 state;
+	bool irte;			/* an IRTE posts to pv: what the IOMMU agent checks */
 	enum sim_inop in_op;
 	int cpu;			/* loaded on, or -1 */
 	int last_cpu;
@@ -83,6 +93,18 @@ struct sim_cpu {
 
 enum sim_wait { W_NONE, W_LOCK, W_VRUNNABLE, W_FLAG, W_OFFLINE, W_IDLE, W_DONE };
 
+/* x86-TSO: one pCPU's store buffer, oldest entry first (tso.c). */
+struct sim_sb_entry {
+	void *addr;
+	u64 val;
+	u8 size;			/* 4 or 8 */
+};
+
+struct sim_sb {
+	int n;
+	struct sim_sb_entry e[SIM_SB_DEPTH];
+};
+
 /* Transitions whose descriptor control-word writes are counted. */
 enum sim_trans {
 	T_NONE, T_BLOCK, T_WAKE_LOAD, T_PREEMPT_PUT, T_RESUME_LOAD, T_MIGRATE_LOAD, T_HALT_HIT,
@@ -99,12 +121,15 @@ struct sim_thread {
 	const char *op;			/* what the next step does (trace) */
 	enum sim_trans trans;
 	int trans_writes;
+	void *sp;			/* saved stack pointer while switched out (sim.c) */
+	u64 stack_hash;			/* of the live stack at the last switch (hash.c) */
 };
 
 struct sim_world {
 	const struct sim_scenario *sc;
 	struct sim_vcpu vcpu[SIM_MAX_VCPUS];
 	struct sim_cpu cpu[SIM_MAX_CPUS];
+	struct sim_sb sb[SIM_MAX_CPUS];	/* empty, and unused, in SC mode */
 	struct sim_thread thr[SIM_MAX_THREADS];
 	int nthreads;
 	int cur;			/* running thread, -1 = explorer */
@@ -113,11 +138,15 @@ struct sim_world {
 	char msg[512];
 	int steps;
 	bool trace;
+	bool tso;			/* x86-TSO store buffers; false: sequential consistency */
 };
 
 extern struct sim_world sim;
 
 /* sim.c: coroutine plumbing */
+void sim_thread_start(int i);
+void sim_thread_step(int i);
+u64 sim_thread_stack_hash(int i);
 void sim_yield(const char *op);
 void sim_wait(enum sim_wait w, const void *obj, int arg, const char *op);
 __attribute__((format(printf, 1, 2))) void sim_fail(const char *fmt, ...);
@@ -141,6 +170,25 @@ void sim_trans_end(struct sim_thread *t);
 void sim_count_ctl_write(const u64 *p);
 extern const char *const sim_trans_name[T_COUNT];
 extern unsigned long sim_trans_n[T_COUNT], sim_trans_writes[T_COUNT], sim_trans_max[T_COUNT];
+
+/*
+ * tso.c: the memory model.  cpu is the accessing pCPU, or -1 for an agent without a store
+ * buffer (the IOMMU).  Loads see the pCPU's own newest buffered store to the address, else
+ * memory; in SC mode every store goes to memory at once.
+ */
+u64 tso_load(int cpu, const void *p, int size);
+void tso_store(int cpu, void *p, u64 v, int size);
+void tso_drain(int cpu);		/* a locked instruction or fence: empty the buffer */
+void tso_flush_one(int cpu);		/* the oldest buffered store reaches memory */
+int sim_this_cpu_or_agent(void);	/* the running thread's pCPU, or -1 */
+const char *tso_describe(const void *addr); /* "vCPU0.cpu" etc. for traces */
+extern int tso_deepest;			/* deepest store buffer seen (statistics) */
+
+/* hash.c: state hashing for the exhaustive search (docs/pi.md "Exploration") */
+void hash_scenario_init(void);
+bool hash_usable(void);
+u64 hash_stack(const void *sp, const void *top);
+u64 hash_world(int prev);
 
 /* invariants.c */
 void sim_check_step(void);

@@ -1,8 +1,8 @@
 /*
  * Schedule exploration and the command line.
  *
- *   pi_sim [--sc] [--bound N] [--runs N] [--seed S] [--scenario NAME] [--first-failure]
- *          [--no-hash]
+ *   pi_sim [--sc] [--bound N|none] [--runs N] [--seed S] [--scenario NAME] [--first-failure]
+ *          [--no-hash] [--canonical]
  *   pi_sim [--sc] --replay NAME SCHEDULE   (SCHEDULE as printed on failure, comma-separated:
  *                                           thread ids, and fC for "flush cpu C's oldest store")
  *   pi_sim --list
@@ -10,19 +10,21 @@
  * A step is one pick: a thread runs to its next preemption point, or (x86-TSO, the default;
  * --sc turns the store buffers off) the oldest buffered store of one pCPU reaches memory.
  *
- * Exhaustive mode is a depth-first search with CHESS-style preemption bounding: every run starts
- * from the initial state, replays a prefix of picks, then follows the default policy "keep
- * running the current thread while it can, never flush".  Picking anything else while the
- * current thread could continue is a preemption, a flush included, so the bound counts the
- * points at which a store becomes visible early as well as thread switches.  Picks when the
- * current thread blocks or ends are free, and all of them are explored.  All schedules with at
- * most `bound` preemptions are covered.
+ * Exhaustive mode is a depth-first search: every run starts from the initial state, replays a
+ * prefix of picks, then follows the default policy "keep running the current thread while it
+ * can, never flush".  At every step every other pick is tried later by backtracking.  Picking
+ * anything else while the current thread could continue is a preemption, a flush included, so
+ * that a bound (--bound N, CHESS-style) counts the points at which a store becomes visible early
+ * as well as thread switches.  The scenarios set no bound: the search covers every reachable
+ * state.
  *
- * State hashing (hash.c) cuts the runs short: after each new step the state and the current
- * thread are looked up, and a run that reaches a state an earlier run reached with no more
- * preemptions spent stops there, since every continuation of it was or will be explored from
- * the earlier visit.  --no-hash turns this off (for comparison; the counts grow by orders of
- * magnitude).
+ * What makes that affordable is state hashing (hash.c): after each new step the state and the
+ * current thread are looked up, and a run that reaches a state an earlier run reached (with no
+ * more preemptions spent, when bounded) stops there, since every continuation of it was or will
+ * be explored from the earlier visit.  A run that comes back to a state it was already in is a
+ * livelock.  --no-hash runs every schedule without cutting (only sensible with a small bound)
+ * and still counts the states; with --canonical (sim.c) both count exactly the same states,
+ * which is the check that cutting loses none.
  *
  * Random mode picks uniformly among the possible picks at every step, from a seed.
  */
@@ -45,6 +47,7 @@ struct choice {
 #define REPLAY_FLUSH 64
 
 static struct choice stack[SIM_MAX_STEPS];
+static u64 run_keys[SIM_MAX_STEPS]; /* state after each step of the current run */
 static int prefix_len;
 static u8 replay[SIM_MAX_STEPS];
 static int replay_len;
@@ -225,6 +228,8 @@ static void trace_state(bool reset)
 	}
 }
 
+static void print_schedule(FILE *f, int len);
+
 /* The picks possible now: runnable threads, and a flush for every non-empty store buffer. */
 static u8 enabled_choices(void)
 {
@@ -275,7 +280,8 @@ static void do_pick(int pick, bool hash)
  */
 static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
 {
-	bool hash = mode == M_EXHAUSTIVE && use_hash;
+	/* Without pruning (--no-hash) states are still counted, to check the pruning against. */
+	bool hash = mode == M_EXHAUSTIVE;
 	int step, prev = -1, preempts = 0;
 
 	world_reset(sc);
@@ -328,7 +334,7 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
 			stack[step].tried = 1u << pick;
 			stack[step].chosen = pick;
 			stack[step].prev = prev;
-			stack[step].preempts = preempts;
+			stack[step].preempts = bound < 0 ? 0 : preempts;
 		}
 		if (mode != M_EXHAUSTIVE) {
 			stack[step].chosen = pick;
@@ -342,12 +348,29 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
 		/* A flush is not a thread: the thread it interrupted is still the current one. */
 		if (pick < sim.nthreads)
 			prev = pick;
-		if (hash && !sim.failed && step + 1 >= prefix_len &&
-		    ht_seen(hash_world(prev), preempts)) {
-			*cut = true;
-			pruned++;
-			step++;
-			break;
+		if (hash && !sim.failed) {
+			u64 key = hash_world(prev);
+			int i;
+
+			run_keys[step] = key;
+			if (step + 1 < prefix_len || !ht_seen(key, bound < 0 ? 0 : preempts))
+				continue;
+			/*
+			 * Every script is finite, so a run can only come back to a state it was in by
+			 * a livelock (the step limit finds that without hashing).
+			 */
+			for (i = 0; i < step; i++)
+				if (run_keys[i] == key) {
+					sim_fail("livelock: the run came back to the state after step %d",
+						 i);
+					break;
+				}
+			if (sim.failed || use_hash) {
+				*cut = !sim.failed;
+				pruned += *cut;
+				step++;
+				break;
+			}
 		}
 	}
 	sim.steps = step;
@@ -370,7 +393,7 @@ static bool backtrack(void)
 			if (!(ch->enabled & (1u << a)) || (ch->tried & (1u << a)))
 				continue;
 			cost = ch->prev >= 0 && a != ch->prev && (ch->enabled & (1u << ch->prev));
-			if (ch->preempts + cost > bound)
+			if (bound >= 0 && ch->preempts + cost > bound)
 				continue;
 			ch->tried |= 1u << a;
 			ch->chosen = a;
@@ -436,13 +459,14 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 {
 	unsigned long n = 0, r, max_steps = 0;
 	double t0 = now();
+	char bound_s[24];
 	bool cut;
 	int tr;
 
 	memset(sim_trans_n, 0, sizeof(sim_trans_n));
 	memset(sim_trans_writes, 0, sizeof(sim_trans_writes));
 	memset(sim_trans_max, 0, sizeof(sim_trans_max));
-	bound = bound_override >= 0 ? bound_override : sc->bound;
+	bound = bound_override != SIM_BOUND_DEFAULT ? bound_override : sc->bound;
 	tests++;
 	prefix_len = 0;
 	pruned = 0;
@@ -454,7 +478,10 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 		if (!run_once(sc, M_EXHAUSTIVE, &cut)) {
 			char how[64];
 
-			snprintf(how, sizeof(how), "exhaustive bound=%d run=%lu", bound, n);
+			snprintf(how, sizeof(how), "exhaustive bound=%s run=%lu",
+				 bound < 0 ? "none" : "", n);
+			if (bound >= 0)
+				snprintf(how, sizeof(how), "exhaustive bound=%d run=%lu", bound, n);
 			report_failure(sc, how, 0);
 			return false;
 		}
@@ -468,9 +495,13 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 			return false;
 		}
 	}
-	printf("PASS: sim: %s: %s bound %d: %lu runs (%lu cut at a known state, %zu states, max "
-	       "%lu steps) + %lu random, %.2f s\n",
-	       sc->name, use_tso ? "tso" : "sc", bound, n, pruned, ht_n, max_steps, runs,
+	if (bound < 0)
+		snprintf(bound_s, sizeof(bound_s), "all states");
+	else
+		snprintf(bound_s, sizeof(bound_s), "bound %d", bound);
+	printf("PASS: sim: %s: %s %s: %zu states, %lu runs (%lu cut at a known state, max %lu "
+	       "steps) + %lu random, %.2f s\n",
+	       sc->name, use_tso ? "tso" : "sc", bound_s, ht_n, n, pruned, max_steps, runs,
 	       now() - t0);
 	print_trans();
 	for (tr = 0; tr < T_COUNT; tr++) {
@@ -529,15 +560,18 @@ int main(int argc, char **argv)
 	const char *only = NULL;
 	unsigned long runs = 500, seed = 1;
 	bool first_failure = false;
-	int bound_override = -1, i, tr;
+	int bound_override = SIM_BOUND_DEFAULT, i, tr;
 	double t0 = now();
 
 	argv0 = argv[0];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--bound") && i + 1 < argc)
-			bound_override = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+		if (!strcmp(argv[i], "--bound") && i + 1 < argc) {
+			i++;
+			bound_override = !strcmp(argv[i], "none") ? SIM_UNBOUNDED : atoi(argv[i]);
+			if (bound_override > 200)
+				bound_override = SIM_UNBOUNDED;
+		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
 			runs = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoul(argv[++i], NULL, 0);
@@ -549,6 +583,8 @@ int main(int argc, char **argv)
 			use_tso = false;
 		else if (!strcmp(argv[i], "--no-hash"))
 			use_hash = false;
+		else if (!strcmp(argv[i], "--canonical"))
+			sim_canonical = true;
 		else if (!strcmp(argv[i], "--replay") && i + 2 < argc) {
 			trace_on = true;
 			return do_replay(argv[i + 1], argv[i + 2]);
@@ -559,9 +595,9 @@ int main(int argc, char **argv)
 			return 0;
 		} else {
 			fprintf(stderr,
-				"usage: %s [--sc] [--bound N] [--runs N] [--seed S] "
-				"[--scenario NAME] [--first-failure] [--no-hash] | [--sc] --replay "
-				"NAME SCHEDULE | --list\n",
+				"usage: %s [--sc] [--bound N|none] [--runs N] [--seed S] "
+				"[--scenario NAME] [--first-failure] [--no-hash] [--canonical] | "
+				"[--sc] --replay NAME SCHEDULE | --list\n",
 				argv[0]);
 			return 2;
 		}

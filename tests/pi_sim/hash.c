@@ -10,8 +10,8 @@
  *   - each thread's continuation: its script position and wait, and its stack from the saved
  *     stack pointer up, which holds every local of pi/pi.c and of the simulator code it is in,
  *     and the callee-saved registers (sim.c pushes them there).
- * Left out are only counters that no step and no check reads (write statistics, wake counts),
- * so the statistics count the explored runs, not all schedules.
+ * Left out are only counters that no step and no check reads (write totals, wake counts), so
+ * the statistics count the explored runs, not all schedules.
  *
  * A stack slot that is not live (padding, an old spill) still goes into the hash; two equal
  * states may then hash differently and be explored twice, which costs time but never hides a
@@ -26,19 +26,21 @@ void *__asan_get_current_fake_stack(void) __attribute__((weak));
 static u8 vectors[16]; /* the vectors the scenario posts */
 static int nvectors;
 
-static inline u64 mix(u64 h, u64 w)
+/*
+ * One word into the hash: a 64x64->128-bit multiply folded back to 64 bits mixes every input bit
+ * into every output bit in one instruction; the constants are odd and have no structure.
+ */
+static inline __attribute__((always_inline)) u64 mix(u64 h, u64 w)
 {
-	h ^= w * 0x9e3779b97f4a7c15ull;
-	h = (h << 27 | h >> 37) * 0xff51afd7ed558ccdull;
-	return h + 0x165667b19e3779f9ull;
+	unsigned __int128 m = (unsigned __int128)(h ^ w ^ 0xa0761d6478bd642full) *
+			      0xe7037ed1a0b428dbull;
+
+	return (u64)m ^ (u64)(m >> 64);
 }
 
 static inline u64 finish(u64 h)
 {
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	return h;
+	return mix(h, 0x8ebc6af09c88c6e3ull);
 }
 
 void hash_scenario_init(void)
@@ -69,23 +71,33 @@ bool hash_usable(void)
 	return !__asan_get_current_fake_stack || !__asan_get_current_fake_stack();
 }
 
-/* Not instrumented: the stack holds ASan redzones of the frames on it, which are read too. */
+/*
+ * Not instrumented: the stack holds ASan redzones of the frames on it, which are read too.  Four
+ * independent lanes, so that the multiplies overlap instead of waiting for each other.
+ */
 __attribute__((no_sanitize_address)) u64 hash_stack(const void *sp, const void *top)
 {
 	const u64 *p = sp, *end = top;
-	u64 h = (u64)(uintptr_t)sp;
+	u64 h0 = (u64)(uintptr_t)sp, h1 = 1, h2 = 2, h3 = 3;
 
+	for (; p + 4 <= end; p += 4) {
+		h0 = mix(h0, p[0]);
+		h1 = mix(h1, p[1]);
+		h2 = mix(h2, p[2]);
+		h3 = mix(h3, p[3]);
+	}
 	for (; p < end; p++)
-		h = mix(h, *p);
-	return h;
+		h0 = mix(h0, *p);
+	return mix(mix(mix(h0, h1), h2), h3);
 }
 
-static u64 mix_ptr(u64 h, const void *p)
+static inline __attribute__((always_inline)) u64 mix_ptr(u64 h, const void *p)
 {
 	return mix(h, (u64)(uintptr_t)p);
 }
 
-u64 hash_world(int prev)
+/* Not instrumented either: it reads only the simulator's own objects, once per step. */
+__attribute__((no_sanitize_address)) u64 hash_world(int prev)
 {
 	u64 h = mix(0, (u64)(prev + 1));
 	int v, c, i, k;
@@ -130,6 +142,8 @@ u64 hash_world(int prev)
 		const struct sim_thread *t = &sim.thr[i];
 
 		h = mix(h, (u64)(u32)t->pc << 32 | (u64)t->wait << 16 | (u16)t->wait_arg);
+		/* Statistics, but the wakeup handler saves them on the stack, which is hashed. */
+		h = mix(h, (u64)t->trans << 32 | (u32)t->trans_writes);
 		h = mix_ptr(h, t->wait_obj);
 		h = mix_ptr(h, t->sp);
 		h = mix(h, t->stack_hash);

@@ -29,12 +29,14 @@ void __asan_unpoison_memory_region(const volatile void *addr, size_t size) __att
 struct sim_world sim;
 
 /*
- * sim_switch(save, to): push the callee-saved registers, store the stack pointer in *save, load
- * `to` (a pointer an earlier sim_switch stored), pop that stack's registers and return on it.
+ * sim_switch_stacks(save, to): push the callee-saved registers, store the stack pointer in *save,
+ * load *to (a pointer an earlier switch stored), pop that stack's registers and return on it.
  * The caller-saved registers are dead across a call, so nothing else needs saving; the x87 and
- * SSE control words are never changed by simulated code.
+ * SSE control words are never changed by simulated code.  `to` is passed by reference so that a
+ * thread's caller never holds the explorer's stack pointer in a register that the switch then
+ * pushes onto the thread's (hashed) stack.
  */
-void sim_switch_stacks(void **save, void *to);
+void sim_switch_stacks(void **save, void **to);
 __asm__(".text\n"
 	".globl sim_switch_stacks\n"
 	".type sim_switch_stacks, @function\n"
@@ -46,7 +48,7 @@ __asm__(".text\n"
 	"	pushq %r14\n"
 	"	pushq %r15\n"
 	"	movq %rsp, (%rdi)\n"
-	"	movq %rsi, %rsp\n"
+	"	movq (%rsi), %rsp\n"
 	"	popq %r15\n"
 	"	popq %r14\n"
 	"	popq %r13\n"
@@ -92,7 +94,7 @@ static void to_explorer(void)
 	int me = sim.cur;
 
 	fiber_start(&fake, main_stack_bottom, main_stack_size);
-	sim_switch_stacks(&sim.thr[me].sp, main_sp);
+	sim_switch_stacks(&sim.thr[me].sp, &main_sp);
 	fiber_finish(fake, NULL, NULL);
 }
 
@@ -206,11 +208,37 @@ static void thread_main(void)
 }
 
 /*
- * A fresh stack for thread i whose first switch-in "returns" into thread_main.  The part of the
- * stack earlier runs used is cleared: a state's hash covers the live stack, and leftovers of an
- * earlier run in a slot not yet written would make equal states look different (never the
- * reverse, so this only costs pruning, never soundness).
+ * How much of a stack below its live part is kept zero: the deepest switch-out seen plus room for
+ * the calls a step makes below it.  A state's hash covers the live stack only, but a frame pushed
+ * later may leave a slot unwritten and so carry old bytes from below into the live part.  Those
+ * bytes never change what the code does (it does not read uninitialized memory), so they cannot
+ * make two different states equal; they can only make equal states hash differently and be
+ * explored twice.  Every run starts with the area zeroed; with sim_canonical it is zeroed again
+ * after every step, which makes the hash exact (about 2% fewer states, but slower): that mode
+ * checks the pruning (docs/pi.md "Exploration").
  */
+bool sim_canonical;
+
+static size_t clean_depth(int i)
+{
+	size_t d = depth_seen[i] + 1536;
+
+	return d < SIM_STACK_SIZE ? d : SIM_STACK_SIZE;
+}
+
+/*
+ * memset() of part of a stack, without ASan's check of the range on every step (the stack
+ * holds poisoned redzones of frames that are gone, which is fine to overwrite).
+ */
+__attribute__((no_sanitize_address)) static void clear_stack(char *from, char *to)
+{
+	u64 *p = (u64 *)from;
+
+	while ((char *)p < to)
+		*p++ = 0;
+}
+
+/* A fresh stack for thread i whose first switch-in "returns" into thread_main. */
 void sim_thread_start(int i)
 {
 	u64 *sp;
@@ -224,7 +252,7 @@ void sim_thread_start(int i)
 	}
 	if (__asan_unpoison_memory_region)
 		__asan_unpoison_memory_region(stacks[i], SIM_STACK_SIZE);
-	clear = depth_seen[i] + 1024 < SIM_STACK_SIZE ? depth_seen[i] + 1024 : SIM_STACK_SIZE;
+	clear = clean_depth(i);
 	memset(stack_top(i) - clear, 0, clear);
 	/* r15, r14, r13, r12, rbx, rbp, return address, and a zero return address for the entry
 	 * function, which leaves the stack pointer 8 mod 16 as at any function entry. */
@@ -242,12 +270,15 @@ void sim_thread_step(int i)
 
 	sim.cur = i;
 	fiber_start(&fake, stacks[i], SIM_STACK_SIZE);
-	sim_switch_stacks(&main_sp, sim.thr[i].sp);
+	sim_switch_stacks(&main_sp, &sim.thr[i].sp);
 	fiber_finish(fake, NULL, NULL);
 	sim.cur = -1;
 	depth = stack_top(i) - (char *)sim.thr[i].sp;
 	if (depth > depth_seen[i])
 		depth_seen[i] = depth;
+	/* The dead part of the stack, back to zero (clean_depth). */
+	if (sim_canonical)
+		clear_stack(stack_top(i) - clean_depth(i), (char *)sim.thr[i].sp);
 }
 
 /* Hash of thread i's live stack as it was switched out (the whole continuation of the thread). */

@@ -54,7 +54,9 @@ struct sim_scenario {
 	int ncpus, nvcpus;
 	u8 vcpu_home[SIM_MAX_VCPUS];	/* pi_vcpu_init cpu */
 	u8 posting_mask;		/* vCPUs with posting enabled at start */
-	int bound;			/* preemption bound of the exhaustive search */
+	int bound;			/* preemption bound of the exhaustive search, or: */
+#define SIM_UNBOUNDED (-1)		/* every reachable state (explore.c) */
+#define SIM_BOUND_DEFAULT (-2)		/* (command line) the scenario's own */
 	const struct sim_action *script[SIM_MAX_THREADS]; /* [ncpus] = IOMMU agent, may be NULL */
 };
 
@@ -82,7 +84,6 @@ struct sim_vcpu {
 	unsigned long entry_flags;	/* pi_enter_guest() token */
 	u64 virr[4];
 	u8 posted[256], delivered[256];
-	int wakes;
 } __aligned(4096);
 
 struct sim_cpu {
@@ -147,6 +148,7 @@ extern struct sim_world sim;
 void sim_thread_start(int i);
 void sim_thread_step(int i);
 u64 sim_thread_stack_hash(int i);
+extern bool sim_canonical;		/* zero the dead stack after every step (sim.c) */
 void sim_yield(const char *op);
 void sim_wait(enum sim_wait w, const void *obj, int arg, const char *op);
 __attribute__((format(printf, 1, 2))) void sim_fail(const char *fmt, ...);

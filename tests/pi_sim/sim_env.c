@@ -200,7 +200,6 @@ void pi_env_wake(struct pi_vcpu *pv)
 
 	sim_yield("wake");
 	cpu = sim_this_cpu_or_agent();
-	sv->wakes++;
 	seen = (u32)tso_load(cpu, &sv->state, 4);
 	if (seen != VS_BLOCKING && seen != VS_BLOCKED)
 		return;

@@ -77,7 +77,7 @@ static struct sim_vcpu *loaded_here(struct sim_thread *t, int v)
 /* pi_enter_guest + the VM-entry step itself (a post may land between the two). */
 static void enter_guest(struct sim_thread *t, struct sim_vcpu *sv)
 {
-	u64 before[4] = { 0 };
+	u64 before[4] = {0};
 	unsigned long flags;
 
 	sim_trans_begin(t, T_ENTRY);
@@ -123,8 +123,9 @@ static void do_load(struct sim_thread *t, int v)
 	set_vstate(t, sv, VS_LOADED);
 	sv->cpu = t->cpu;
 	sim.cpu[t->cpu].vcpu = v;
-	tr = sv->last_out_blocked ? T_WAKE_LOAD :
-	     sv->last_cpu == t->cpu ? T_RESUME_LOAD : T_MIGRATE_LOAD;
+	tr = sv->last_out_blocked     ? T_WAKE_LOAD
+	     : sv->last_cpu == t->cpu ? T_RESUME_LOAD
+				      : T_MIGRATE_LOAD;
 	sim_trans_begin(t, tr);
 	sv->in_op = OP_LOAD;
 	pi_load(&sv->pv, t->cpu);

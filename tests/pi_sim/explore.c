@@ -15,7 +15,7 @@
  * can, never flush".  At every step every other pick is tried later by backtracking.  Picking
  * anything else while the current thread could continue is a preemption, a flush included, so
  * that a bound (--bound N, CHESS-style) counts the points at which a store becomes visible early
- * as well as thread switches.  The scenarios set no bound: the search covers every reachable
+ * as well as thread switches.  By default there is no bound: the search covers every reachable
  * state.
  *
  * What makes that affordable is state hashing (hash.c): after each new step the state and the
@@ -52,7 +52,7 @@ static int prefix_len;
 static u8 replay[SIM_MAX_STEPS];
 static int replay_len;
 static u64 rng;
-static int bound;
+static int bound; /* preemption bound of the exhaustive search; -1: none */
 static const char *argv0;
 static bool trace_on, use_tso = true, use_hash = true;
 
@@ -182,7 +182,7 @@ static const char *thread_name(int i)
 /* Replay trace: after each step, print every vCPU and pCPU whose state changed. */
 static void trace_state(bool reset)
 {
-	static const char *const vs[] = { "runnable", "loaded", "blocking", "blocked" };
+	static const char *const vs[] = {"runnable", "loaded", "blocking", "blocked"};
 	static char last_v[SIM_MAX_VCPUS][160], last_c[SIM_MAX_CPUS][96], last_b[SIM_MAX_CPUS][160];
 	char buf[160];
 	int v, c;
@@ -191,9 +191,11 @@ static void trace_state(bool reset)
 		const struct sim_vcpu *sv = &sim.vcpu[v];
 		u64 ctl = sv->pv.desc.control;
 
-		snprintf(buf, sizeof(buf), "vCPU%d %-8s ON=%d SN=%d NV=%#x NDST=%#x bound=cpu%u "
-			 "listed=%d PIR=%#llx", v, vs[sv->state & 3], pi_ctl_on(ctl), pi_ctl_sn(ctl),
-			 pi_ctl_nv(ctl), pi_ctl_ndst(ctl), sv->pv.cpu,
+		snprintf(buf, sizeof(buf),
+			 "vCPU%d %-8s ON=%d SN=%d NV=%#x NDST=%#x bound=cpu%u "
+			 "listed=%d PIR=%#llx",
+			 v, vs[sv->state & 3], pi_ctl_on(ctl), pi_ctl_sn(ctl), pi_ctl_nv(ctl),
+			 pi_ctl_ndst(ctl), sv->pv.cpu,
 			 sv->pv.wakeup_link.next != &sv->pv.wakeup_link,
 			 (unsigned long long)(sv->pv.desc.pir[0] | sv->pv.desc.pir[1] |
 					      sv->pv.desc.pir[2] | sv->pv.desc.pir[3]));
@@ -219,7 +221,8 @@ static void trace_state(bool reset)
 		len = snprintf(buf, sizeof(buf), "cpu%d store buffer:", c);
 		for (i = 0; i < sb->n && len < (int)sizeof(buf); i++)
 			len += snprintf(buf + len, sizeof(buf) - len, " %s=%llu",
-					tso_describe(sb->e[i].addr), (unsigned long long)sb->e[i].val);
+					tso_describe(sb->e[i].addr),
+					(unsigned long long)sb->e[i].val);
 		if (!sb->n)
 			snprintf(buf + len, sizeof(buf) - len, " empty");
 		if ((reset && sb->n) || (!reset && strcmp(buf, last_b[c])))
@@ -304,12 +307,13 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
 		}
 		if (mode == M_REPLAY) {
 			if (step >= replay_len) {
-				pick = prev >= 0 && (enabled & (1u << prev)) ? prev :
-									       __builtin_ctz(enabled);
+				pick = prev >= 0 && (enabled & (1u << prev))
+					       ? prev
+					       : __builtin_ctz(enabled);
 			} else {
-				pick = replay[step] >= REPLAY_FLUSH ?
-					       sim.nthreads + replay[step] - REPLAY_FLUSH :
-					       replay[step];
+				pick = replay[step] >= REPLAY_FLUSH
+					       ? sim.nthreads + replay[step] - REPLAY_FLUSH
+					       : replay[step];
 				if (pick >= SIM_MAX_CHOICES || !(enabled & (1u << pick))) {
 					sim_fail("replay: pick %d not possible at step %d",
 						 replay[step], step);
@@ -329,7 +333,8 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
 				break;
 			}
 		} else {
-			pick = prev >= 0 && (enabled & (1u << prev)) ? prev : __builtin_ctz(enabled);
+			pick = prev >= 0 && (enabled & (1u << prev)) ? prev
+								     : __builtin_ctz(enabled);
 			stack[step].enabled = enabled;
 			stack[step].tried = 1u << pick;
 			stack[step].chosen = pick;
@@ -356,12 +361,13 @@ static bool run_once(const struct sim_scenario *sc, enum mode mode, bool *cut)
 			if (step + 1 < prefix_len || !ht_seen(key, bound < 0 ? 0 : preempts))
 				continue;
 			/*
-			 * Every script is finite, so a run can only come back to a state it was in by
-			 * a livelock (the step limit finds that without hashing).
+			 * Every script is finite, so a run can only come back to a state it was in
+			 * by a livelock (the step limit finds that without hashing).
 			 */
 			for (i = 0; i < step; i++)
 				if (run_keys[i] == key) {
-					sim_fail("livelock: the run came back to the state after step %d",
+					sim_fail("livelock: the run came back to the state after "
+						 "step %d",
 						 i);
 					break;
 				}
@@ -454,7 +460,7 @@ static unsigned long g_trans_n[T_COUNT], g_trans_w[T_COUNT], g_trans_max[T_COUNT
 static unsigned long g_runs, g_states;
 
 /* Exhaustive to the bound, then random runs.  Returns false on the first failure. */
-static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsigned long runs,
+static bool run_scenario(const struct sim_scenario *sc, int bound_arg, unsigned long runs,
 			 unsigned long seed0)
 {
 	unsigned long n = 0, r, max_steps = 0;
@@ -466,7 +472,11 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 	memset(sim_trans_n, 0, sizeof(sim_trans_n));
 	memset(sim_trans_writes, 0, sizeof(sim_trans_writes));
 	memset(sim_trans_max, 0, sizeof(sim_trans_max));
-	bound = bound_override != SIM_BOUND_DEFAULT ? bound_override : sc->bound;
+	bound = bound_arg;
+	if (bound < 0)
+		snprintf(bound_s, sizeof(bound_s), "all states");
+	else
+		snprintf(bound_s, sizeof(bound_s), "bound %d", bound);
 	tests++;
 	prefix_len = 0;
 	pruned = 0;
@@ -478,10 +488,7 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 		if (!run_once(sc, M_EXHAUSTIVE, &cut)) {
 			char how[64];
 
-			snprintf(how, sizeof(how), "exhaustive bound=%s run=%lu",
-				 bound < 0 ? "none" : "", n);
-			if (bound >= 0)
-				snprintf(how, sizeof(how), "exhaustive bound=%d run=%lu", bound, n);
+			snprintf(how, sizeof(how), "exhaustive %s run=%lu", bound_s, n);
 			report_failure(sc, how, 0);
 			return false;
 		}
@@ -495,10 +502,6 @@ static bool run_scenario(const struct sim_scenario *sc, int bound_override, unsi
 			return false;
 		}
 	}
-	if (bound < 0)
-		snprintf(bound_s, sizeof(bound_s), "all states");
-	else
-		snprintf(bound_s, sizeof(bound_s), "bound %d", bound);
 	printf("PASS: sim: %s: %s %s: %zu states, %lu runs (%lu cut at a known state, max %lu "
 	       "steps) + %lu random, %.2f s\n",
 	       sc->name, use_tso ? "tso" : "sc", bound_s, ht_n, n, pruned, max_steps, runs,
@@ -560,7 +563,7 @@ int main(int argc, char **argv)
 	const char *only = NULL;
 	unsigned long runs = 500, seed = 1;
 	bool first_failure = false;
-	int bound_override = SIM_BOUND_DEFAULT, i, tr;
+	int bound_override = -1, i, tr;
 	double t0 = now();
 
 	argv0 = argv[0];
@@ -568,9 +571,11 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--bound") && i + 1 < argc) {
 			i++;
-			bound_override = !strcmp(argv[i], "none") ? SIM_UNBOUNDED : atoi(argv[i]);
+			/* none (the default): every reachable state.  Counts above 200 mean the
+			 * same. */
+			bound_override = !strcmp(argv[i], "none") ? -1 : atoi(argv[i]);
 			if (bound_override > 200)
-				bound_override = SIM_UNBOUNDED;
+				bound_override = -1;
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
 			runs = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -609,7 +614,8 @@ int main(int argc, char **argv)
 		use_hash = false;
 	}
 	printf("# memory model: %s\n", use_tso ? "x86-TSO (store buffers of depth "
-						 "4)" : "sequential consistency");
+						 "4)"
+					       : "sequential consistency");
 	for (i = 0; i < sim_nscenarios; i++) {
 		const struct sim_scenario *sc = &sim_scenarios[i];
 

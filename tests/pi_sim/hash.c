@@ -32,8 +32,8 @@ static int nvectors;
  */
 static inline __attribute__((always_inline)) u64 mix(u64 h, u64 w)
 {
-	unsigned __int128 m = (unsigned __int128)(h ^ w ^ 0xa0761d6478bd642full) *
-			      0xe7037ed1a0b428dbull;
+	unsigned __int128 m =
+		(unsigned __int128)(h ^ w ^ 0xa0761d6478bd642full) * 0xe7037ed1a0b428dbull;
 
 	return (u64)m ^ (u64)(m >> 64);
 }

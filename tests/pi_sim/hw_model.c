@@ -84,7 +84,7 @@ void hw_record_delivery(int v, const u64 before[4])
 static void reenter(int c)
 {
 	struct sim_vcpu *sv = &sim.vcpu[sim.cpu[c].vcpu];
-	u64 before[4] = { 0 };
+	u64 before[4] = {0};
 
 	(void)pi_enter_guest(&sv->pv, sv->virr);
 	hw_record_delivery(sv - sim.vcpu, before);
@@ -95,7 +95,7 @@ static void reenter(int c)
 static void posted_interrupt_processing(int c)
 {
 	struct sim_vcpu *sv = &sim.vcpu[sim.cpu[c].vcpu];
-	u64 before[4] = { 0 };
+	u64 before[4] = {0};
 	unsigned int w;
 
 	/* Locked RMWs of this CPU (SDM 29.6 steps 2 and 4): its store buffer drains first. */

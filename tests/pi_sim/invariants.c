@@ -67,7 +67,8 @@ static void check_lists(void)
 		else if (list_owner[v] >= 0 && pi_cpus[list_owner[v]].lock.word == 0 &&
 			 (int)pv->cpu != list_owner[v])
 			sim_fail("I1: vCPU%d is on cpu%d's list but bound to cpu%u (NDST moved "
-				 "without leaving the list, bug 3)", v, list_owner[v], pv->cpu);
+				 "without leaving the list, bug 3)",
+				 v, list_owner[v], pv->cpu);
 	}
 }
 
@@ -82,8 +83,8 @@ static void check_vcpu(int v)
 		sim_fail("vCPU%d bound to bad cpu %u", v, bound);
 		return;
 	}
-	if ((ctl & ~PI_CTL_VALID_MASK) || (pi_ctl_nv(ctl) != PI_WAKEUP_VECTOR &&
-					   pi_ctl_nv(ctl) != PI_NOTIFY_VECTOR)) {
+	if ((ctl & ~PI_CTL_VALID_MASK) ||
+	    (pi_ctl_nv(ctl) != PI_WAKEUP_VECTOR && pi_ctl_nv(ctl) != PI_NOTIFY_VECTOR)) {
 		sim_fail("vCPU%d control word %#llx is malformed", v, (unsigned long long)ctl);
 		return;
 	}
@@ -98,13 +99,14 @@ static void check_vcpu(int v)
 			return;
 	}
 	if (sv->cpu >= 0 && sim.cpu[sv->cpu].in_guest && sim.cpu[sv->cpu].vcpu == v) {
-		/* Bound as its pCPU sees it: pi_load's store of pv->cpu may not be in memory yet. */
+		/* Bound as its pCPU sees it: pi_load's pv->cpu store may not be in memory yet. */
 		bound = (u32)tso_load(sv->cpu, &sv->pv.cpu, 4);
 		if (pi_ctl_sn(ctl) || wakeup || pi_ctl_ndst(ctl) != sim_apic_id(sv->cpu) ||
 		    (int)bound != sv->cpu || list_owner[v] >= 0)
 			sim_fail("I3: vCPU%d in guest mode on cpu%d with SN=%d NV=%#x NDST=%#x "
-				 "bound=cpu%u listed=%d", v, sv->cpu, pi_ctl_sn(ctl),
-				 pi_ctl_nv(ctl), pi_ctl_ndst(ctl), bound, list_owner[v]);
+				 "bound=cpu%u listed=%d",
+				 v, sv->cpu, pi_ctl_sn(ctl), pi_ctl_nv(ctl), pi_ctl_ndst(ctl),
+				 bound, list_owner[v]);
 		return;
 	}
 	if ((sv->state == VS_RUNNABLE || sv->state == VS_BLOCKED) && sv->in_op == OP_NONE) {
@@ -149,7 +151,8 @@ void sim_check_final(void)
 			      sv->pv.desc.pir[3]))
 				continue;
 			sim_fail("F1: lost wakeup: cpu%d waits for vCPU%d, which is %s with PIR "
-				 "%#llx ctl %#llx and was never woken", t->cpu, t->wait_arg,
+				 "%#llx ctl %#llx and was never woken",
+				 t->cpu, t->wait_arg,
 				 sv->state == VS_BLOCKED ? "blocked" : "not runnable",
 				 (unsigned long long)(sv->pv.desc.pir[0] | sv->pv.desc.pir[1] |
 						      sv->pv.desc.pir[2] | sv->pv.desc.pir[3]),
@@ -170,14 +173,15 @@ void sim_check_final(void)
 				continue;
 			if (in_guest) {
 				sim_fail("F2: vector %#x posted to vCPU%d (running in guest) was "
-					 "never delivered; PIR %s, ctl %#llx", vec, v,
-					 pir_has(sv, vec) ? "still has it" : "lost it",
+					 "never delivered; PIR %s, ctl %#llx",
+					 vec, v, pir_has(sv, vec) ? "still has it" : "lost it",
 					 (unsigned long long)sv->pv.desc.control);
 				return;
 			}
 			if (!pir_has(sv, vec)) {
 				sim_fail("F2: vector %#x posted to vCPU%d is neither delivered "
-					 "nor in PIR", vec, v);
+					 "nor in PIR",
+					 vec, v);
 				return;
 			}
 		}

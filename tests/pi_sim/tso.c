@@ -67,7 +67,7 @@ void tso_flush_one(int cpu)
 	for (i = 1; i < sb->n; i++)
 		sb->e[i - 1] = sb->e[i];
 	sb->n--;
-	sb->e[sb->n] = (struct sim_sb_entry){ 0 };
+	sb->e[sb->n] = (struct sim_sb_entry){0};
 }
 
 void tso_drain(int cpu)
@@ -89,7 +89,7 @@ void tso_store(int cpu, void *p, u64 v, int size)
 	/* A full buffer stalls the store until its oldest entry has drained. */
 	if (sb->n == SIM_SB_DEPTH)
 		tso_flush_one(cpu);
-	sb->e[sb->n++] = (struct sim_sb_entry){ .addr = p, .val = v, .size = (u8)size };
+	sb->e[sb->n++] = (struct sim_sb_entry){.addr = p, .val = v, .size = (u8)size};
 	if (sb->n > tso_deepest)
 		tso_deepest = sb->n;
 }

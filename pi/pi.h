@@ -117,11 +117,14 @@ bool pi_post(struct pi_vcpu *pv, u8 vector);
  * Does pv have a posted interrupt that the guest has not received yet?  Looks at PIR, not only
  * ON: a post while SN=1 sets PIR alone (bug 2).  Used by HLT emulation (halt-poll, last check
  * before blocking) and by the scheduler for runnable vCPUs.
- * For the last check before blocking, the caller marks the vCPU blocking with a store followed
- * by a full barrier (set_current_state style) BEFORE calling this, so that a concurrent poster's
- * pi_env_wake() either sees the vCPU blocking or this check sees its PIR bit.  (The simulator
- * runs sequentially consistent; this is the one x86-TSO store->load pair pi/ relies on besides
- * posting_enabled, see pi_put.)
+ * For the last check before blocking, the caller marks the vCPU blocking BEFORE calling this,
+ * so that a pi_env_wake() from then on cancels the block.  pi/ needs no barrier between that
+ * store and this check: a post the check misses either finds SN=0 and sets ON, which pi_put()
+ * reads after its own locked update (the armed put's self-IPI, bug 7, or the D' check), or
+ * finds SN=1 set by that update, which made "blocking" visible first, so that the poster's
+ * pi_env_wake() cancels the block.  The kernel fences there anyway (sched_block, like
+ * set_current_state) for vm/'s own pending state; the simulator marks blocking with a buffered
+ * store and no barrier, to check that pi/ does not rely on it (docs/pi.md "Memory ordering").
  */
 bool pi_has_pending(struct pi_vcpu *pv);
 

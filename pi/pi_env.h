@@ -8,7 +8,9 @@
  * sequentially consistent full barriers (x86 LOCK-prefixed instructions are); pi_env_load* is an
  * acquire load and pi_env_store32 a release store.  The simulator treats the calls that only touch
  * CPU-local state (irq save/restore, this_cpu, apic_id) as local steps and the others as
- * preemption points.
+ * preemption points, and runs them under x86-TSO: pi_env_store32 and pi_env_unlock (a release
+ * store in the kernel too) wait in a per-pCPU store buffer, which the read-modify-write calls,
+ * pi_env_lock, pi_env_mb and pi_env_send_ipi drain first (docs/pi.md "Memory ordering").
  */
 #ifndef PI_PI_ENV_H
 #define PI_PI_ENV_H
@@ -73,8 +75,10 @@ void pi_env_self_ipi(u8 vector);
  * pi)->se).  It is a no-op for a vCPU that is running or already runnable; for a vCPU that has
  * marked itself blocking but not yet switched out it cancels the block (the usual
  * prepare-to-wait rule), so a wake can never be lost between the last check and the switch.
- * It reads the vCPU's scheduling state after a full barrier (or under the lock that protects
- * that state): it pairs with the barrier after "mark blocking" (see pi_has_pending).
+ * It may look at the vCPU's scheduling state with a plain load and no barrier of its own (the
+ * kernel's takes the run-queue lock, which is more): the ordering pi/ needs around a wake comes
+ * from pi/ itself (pi_enable_posting's barrier), and the simulator's wake has no barrier, to
+ * check that.
  * May be called with IRQs disabled and a pi lock held, including from the wakeup handler.
  * Lock order: pi_put/pi_load take a pi lock from the scheduler's switch hooks, so if those run
  * under a run-queue lock, pi_env_wake must not take a run-queue lock that a switch hook on

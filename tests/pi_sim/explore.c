@@ -220,9 +220,8 @@ static void trace_state(bool reset)
 
 		len = snprintf(buf, sizeof(buf), "cpu%d store buffer:", c);
 		for (i = 0; i < sb->n && len < (int)sizeof(buf); i++)
-			len += snprintf(buf + len, sizeof(buf) - len, " %s=%llu",
-					tso_describe(sb->e[i].addr),
-					(unsigned long long)sb->e[i].val);
+			len += snprintf(buf + len, sizeof(buf) - len, " %s",
+					tso_describe(&sb->e[i]));
 		if (!sb->n)
 			snprintf(buf + len, sizeof(buf) - len, " empty");
 		if ((reset && sb->n) || (!reset && strcmp(buf, last_b[c])))
@@ -272,8 +271,8 @@ static void do_pick(int pick, bool hash)
 	}
 	c = pick - sim.nthreads;
 	if (sim.trace)
-		printf("  step %3d: flush cpu%d: %s = %llu reaches memory\n", sim.steps, c,
-		       tso_describe(sim.sb[c].e[0].addr), (unsigned long long)sim.sb[c].e[0].val);
+		printf("  step %3d: flush cpu%d: %s reaches memory\n", sim.steps, c,
+		       tso_describe(&sim.sb[c].e[0]));
 	tso_flush_one(c);
 }
 

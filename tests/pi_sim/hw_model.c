@@ -98,7 +98,10 @@ static void posted_interrupt_processing(int c)
 	u64 before[4] = {0};
 	unsigned int w;
 
-	/* Locked RMWs of this CPU (SDM 29.6 steps 2 and 4): its store buffer drains first. */
+	/*
+	 * SDM 29.6 clears ON with a locked AND and reads and clears PIR atomically: locked
+	 * operations of this CPU, so its store buffer drains first.
+	 */
 	tso_drain(c);
 	__atomic_fetch_and(&sv->pv.desc.control, ~(1ull << PI_CTL_ON_BIT), __ATOMIC_SEQ_CST);
 	for (w = 0; w < 4; w++)

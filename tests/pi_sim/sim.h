@@ -185,11 +185,11 @@ extern unsigned long sim_trans_n[T_COUNT], sim_trans_writes[T_COUNT], sim_trans_
  */
 u64 tso_load(int cpu, const void *p, int size);
 void tso_store(int cpu, void *p, u64 v, int size);
-void tso_drain(int cpu);		    /* a locked instruction or fence: empty the buffer */
-void tso_flush_one(int cpu);		    /* the oldest buffered store reaches memory */
-int sim_this_cpu_or_agent(void);	    /* the running thread's pCPU, or -1 */
-const char *tso_describe(const void *addr); /* "vCPU0.cpu" etc. for traces */
-extern int tso_deepest;			    /* deepest store buffer seen (statistics) */
+void tso_drain(int cpu);	 /* a locked instruction or fence: empty the buffer */
+void tso_flush_one(int cpu);	 /* the oldest buffered store reaches memory */
+int sim_this_cpu_or_agent(void); /* the running thread's pCPU, or -1 */
+const char *tso_describe(const struct sim_sb_entry *e);
+extern int tso_deepest; /* deepest store buffer seen (statistics) */
 
 /* hash.c: state hashing for the exhaustive search (docs/pi.md "Exploration") */
 void hash_scenario_init(void);

@@ -94,27 +94,32 @@ void tso_store(int cpu, void *p, u64 v, int size)
 		tso_deepest = sb->n;
 }
 
-const char *tso_describe(const void *addr)
+/* "vCPU0.state=blocking", "cpu1.lock=0", ...: a buffered store, for traces. */
+const char *tso_describe(const struct sim_sb_entry *e)
 {
+	static const char *const vs[] = {"runnable", "loaded", "blocking", "blocked"};
 	static char buf[48];
 	int v, c;
 
 	for (v = 0; v < sim.sc->nvcpus; v++) {
 		const struct sim_vcpu *sv = &sim.vcpu[v];
 
-		if (addr == &sv->pv.cpu)
-			snprintf(buf, sizeof(buf), "vCPU%d.cpu", v);
-		else if (addr == &sv->pv.posting_enabled)
-			snprintf(buf, sizeof(buf), "vCPU%d.posting_enabled", v);
-		else if (addr == &sv->state)
-			snprintf(buf, sizeof(buf), "vCPU%d.state", v);
+		if (e->addr == &sv->pv.cpu)
+			snprintf(buf, sizeof(buf), "vCPU%d.cpu=%llu", v,
+				 (unsigned long long)e->val);
+		else if (e->addr == &sv->pv.posting_enabled)
+			snprintf(buf, sizeof(buf), "vCPU%d.posting_enabled=%llu", v,
+				 (unsigned long long)e->val);
+		else if (e->addr == &sv->state)
+			snprintf(buf, sizeof(buf), "vCPU%d.state=%s", v, vs[e->val & 3]);
 		else
 			continue;
 		return buf;
 	}
 	for (c = 0; c < sim.sc->ncpus; c++)
-		if (addr == &pi_cpus[c].lock.word) {
-			snprintf(buf, sizeof(buf), "cpu%d.lock", c);
+		if (e->addr == &pi_cpus[c].lock.word) {
+			snprintf(buf, sizeof(buf), "cpu%d.lock=%llu", c,
+				 (unsigned long long)e->val);
 			return buf;
 		}
 	return "?";

@@ -1,5 +1,5 @@
 /*
- * State hashing for the exhaustive search (explore.c, docs/pi.md "Exploration").
+ * State hashing for the exhaustive search (explore.c; docs/pi.md, "The simulator").
  *
  * Two runs that reach the same state have the same futures, so the second one can stop there.
  * "The same state" has to cover everything a future step reads:
@@ -10,8 +10,8 @@
  *   - each thread's continuation: its script position and wait, and its stack from the saved
  *     stack pointer up, which holds every local of pi/pi.c and of the simulator code it is in,
  *     and the callee-saved registers (sim.c pushes them there).
- * Left out are only counters that no step and no check reads (write totals, wake counts), so
- * the statistics count the explored runs, not all schedules.
+ * Left out are only the write totals, which no step and no check reads, so the statistics count
+ * the explored runs, not all schedules.
  *
  * A stack slot that is not live (padding, an old spill) still goes into the hash; two equal
  * states may then hash differently and be explored twice, which costs time but never hides a

@@ -3,8 +3,8 @@
  * (explore.c) runs on the main stack and resumes one thread per step; a thread runs until its
  * next pi_env call (sim_yield) and hands the baton back.
  *
- * The switch is hand-written (sim_switch below) rather than swapcontext(): swapcontext saves and
- * restores the signal mask with a system call on every switch, which was a third of the run
+ * The switch is hand-written (sim_switch_stacks below) rather than swapcontext(): swapcontext saves
+ * and restores the signal mask with a system call on every switch, which was a third of the run
  * time, and with the callee-saved registers pushed on the thread's own stack a switched-out
  * thread is nothing but the bytes of its stack from the saved pointer up, which hash.c can hash.
  *
@@ -37,7 +37,7 @@ struct sim_world sim;
  * pushes onto the thread's (hashed) stack.
  */
 void sim_switch_stacks(void **save, void **to);
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
 	".globl sim_switch_stacks\n"
 	".type sim_switch_stacks, @function\n"
 	"sim_switch_stacks:\n"
@@ -56,7 +56,8 @@ __asm__(".text\n"
 	"	popq %rbx\n"
 	"	popq %rbp\n"
 	"	ret\n"
-	".size sim_switch_stacks, .-sim_switch_stacks\n");
+	".size sim_switch_stacks, .-sim_switch_stacks\n"
+	".popsection\n");
 
 static void *main_sp;
 static char *stacks[SIM_MAX_THREADS];
@@ -215,7 +216,7 @@ static void thread_main(void)
  * make two different states equal; they can only make equal states hash differently and be
  * explored twice.  Every run starts with the area zeroed; with sim_canonical it is zeroed again
  * after every step, which makes the hash exact (about 2% fewer states, but slower): that mode
- * checks the pruning (docs/pi.md "Exploration").
+ * checks the cutting of runs at known states (docs/pi.md, "The simulator").
  */
 bool sim_canonical;
 
@@ -254,8 +255,10 @@ void sim_thread_start(int i)
 		__asan_unpoison_memory_region(stacks[i], SIM_STACK_SIZE);
 	clear = clean_depth(i);
 	memset(stack_top(i) - clear, 0, clear);
-	/* r15, r14, r13, r12, rbx, rbp, return address, and a zero return address for the entry
-	 * function, which leaves the stack pointer 8 mod 16 as at any function entry. */
+	/*
+	 * r15, r14, r13, r12, rbx, rbp (all zero), the return address, and a zero return address
+	 * for thread_main itself, which leaves the stack pointer 8 mod 16 as at any function entry.
+	 */
 	sp = (u64 *)stack_top(i) - 8;
 	sp[6] = (u64)(unsigned long)thread_main;
 	sim.thr[i].sp = sp;

@@ -191,7 +191,7 @@ int sim_this_cpu_or_agent(void); /* the running thread's pCPU, or -1 */
 const char *tso_describe(const struct sim_sb_entry *e);
 extern int tso_deepest; /* deepest store buffer seen (statistics) */
 
-/* hash.c: state hashing for the exhaustive search (docs/pi.md "Exploration") */
+/* hash.c: state hashing for the exhaustive search (docs/pi.md, "The simulator") */
 void hash_scenario_init(void);
 bool hash_usable(void);
 u64 hash_stack(const void *sp, const void *top);

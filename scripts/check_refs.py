@@ -37,7 +37,7 @@ EXTERNAL = {
 	"p_memsz", "p_vaddr",  # ELF program header fields (System V gABI)
 	"cmdline_size", "initrd_addr_max", "type_of_loader", "code32_start",  # Linux boot protocol
 	"update_load_avg", "scheduler_tick",  # Linux's scheduler (docs/emulators.md 9.8)
-	"asm_exc_page_fault",  # Linux's x86 entry code (docs/linux.md)
+	"asm_exc_page_fault", "its_return_thunk",  # Linux's x86 entry code (docs/linux.md)
 	"HandleExtInterrupt",  # Bochs's cpu/event.cc
 }
 EXTS = "c|h|S|md|py|sh|mk|cfg|in|ld|txt"

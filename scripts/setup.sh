@@ -12,7 +12,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PIHV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pihv}
-BOCHS_PREFIX=$CACHE/bochs-3.0-pihv1
+BOCHS_PREFIX=$CACHE/bochs-3.0-pihv2
 MIRROR=${PIHV_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 STEP=""
 fail() { echo "setup: FAILED at step '$STEP': $*" >&2; exit 1; }

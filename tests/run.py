@@ -38,7 +38,7 @@ DEFAULT_GUESTS = os.path.join(ROOT, "guests", "demo.vms")
 
 CACHE = os.environ.get("PIHV_CACHE") or os.path.join(
 	os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pihv")
-BOCHS = os.environ.get("PIHV_BOCHS") or os.path.join(CACHE, "bochs-3.0-pihv1", "bin", "bochs")
+BOCHS = os.environ.get("PIHV_BOCHS") or os.path.join(CACHE, "bochs-3.0-pihv2", "bin", "bochs")
 BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
 BOCHS_VGA = "/usr/share/vgabios/vgabios.bin"
 QEMU = os.environ.get("PIHV_QEMU", "qemu-system-x86_64")

@@ -146,6 +146,8 @@ def main():
 			cols.append(col)
 		log = os.path.join(LOGS, name + ".log")
 		text = open(log, errors="replace").read() if os.path.exists(log) else ""
+		if not text and os.environ.get("TESTS"):
+			continue  # not among the configurations asked for
 		if "LINUX: init started" in text:
 			suffix = re.sub(r"^linux-[a-z]+-pi(on|off)", "", name)
 			linux_logs.setdefault(col, {})[suffix] = text

@@ -12,8 +12,21 @@ mkdir -p "$OUT"
 cd "$OUT"
 if [ ! -s vmlinuz ]; then
 	# linux-image-amd64 is a metapackage: its dependency names the versioned kernel package.
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -1)
-	[ -n "$pkg" ] || fail "apt-cache knows no linux-image-amd64 (apt-get update?)"
+	kernel_pkg() {
+		# Captured whole first: with pipefail, a pipe into head could fail by SIGPIPE.
+		local deps
+		deps=$(apt-cache depends linux-image-amd64 2>/dev/null) || true
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' <<<"$deps" | sed -n 1p
+	}
+	pkg=$(kernel_pkg)
+	if [ -z "$pkg" ]; then
+		# A machine whose package lists were never fetched: fetch them once.
+		sudo=""
+		[ "$(id -u)" = 0 ] || sudo=sudo
+		$sudo apt-get update -qq >/dev/null 2>&1 || fail "apt-get update (needed to find linux-image-amd64)"
+		pkg=$(kernel_pkg)
+	fi
+	[ -n "$pkg" ] || fail "apt-cache knows no linux-image-amd64 even after apt-get update"
 	rm -rf dl && mkdir dl
 	(cd dl && apt-get download "$pkg" >/dev/null 2>&1) || fail "apt-get download $pkg"
 	dpkg-deb --fsys-tarfile dl/*.deb | tar -x -C dl ./boot || fail "unpacking $pkg"

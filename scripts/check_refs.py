@@ -30,13 +30,13 @@ EXTERNAL = {
 	"seq_cst",  # C11 memory order
 	"arrow_lake", "corei7_icelake_u", "broadwell_ult", "corei3_cnl",  # Bochs CPU models
 	"TLB_flush",  # Bochs's cpu/paging.cc
-	"cpu_loop", "prev_rip",  # Bochs's cpu/cpu.cc, main.cc (docs/emulators.md 13.1)
+	"cpu_loop", "prev_rip",  # Bochs's cpu/cpu.cc, main.cc (docs/emulators.md §13.1)
 	"path/file.c",  # the placeholder in tests/host/rules.mk's usage line
 	"entry_addr", "mods_count", "mods_addr", "mmap_length", "mmap_addr",
 	"boot_loader_name",  # Multiboot 0.6.96 information and header fields
 	"p_memsz", "p_vaddr",  # ELF program header fields (System V gABI)
 	"cmdline_size", "initrd_addr_max", "type_of_loader", "code32_start",  # Linux boot protocol
-	"update_load_avg", "scheduler_tick",  # Linux's scheduler (docs/emulators.md 9.8)
+	"update_load_avg", "scheduler_tick",  # Linux's scheduler (docs/emulators.md §9.8)
 	"asm_exc_page_fault", "its_return_thunk",  # Linux's x86 entry code (docs/linux.md)
 	"HandleExtInterrupt",  # Bochs's cpu/event.cc
 }
@@ -48,6 +48,9 @@ TICKED = re.compile(r"`([A-Za-z]\w*_\w*|__\w+)(?:\([^`]*\))?`")
 C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 HASH_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n]*")
 FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+# Pointers out of the repository: notes and issue numbers that only the developers' tracker
+# knows, and the emulator notes' section numbers written the tracker's way (ours read "§N").
+OUTSIDE = re.compile(r"SEED-NOTES|\bissues? #?\d+\b|emulators\.md \d")
 
 
 def tracked():
@@ -108,6 +111,10 @@ def main():
 
 	for f in files:
 		text = read(f)
+		if f != "scripts/check_refs.py":
+			for m in OUTSIDE.finditer(text):
+				bad.append("%s:%d: '%s' points outside the repository (docs/ says it)" %
+					   (f, text.count("\n", 0, m.start()) + 1, m.group(0)))
 		for off, c in chunks(f, text):
 			def where(pos):
 				return "%s:%d" % (f, text.count("\n", 0, off + pos) + 1)

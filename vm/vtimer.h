@@ -5,7 +5,7 @@
  *
  * All three keep their next expiry in v->tsc_deadline (TSC, 0 = none).  While the vCPU runs the
  * VMX-preemption timer ends guest mode there (the entry path arms it); while it is blocked or
- * preempted, a host timer (arch/x86/timer.h) on the pCPU it left does (SEED-NOTES bug 8).
+ * preempted, a host timer (arch/x86/timer.h) on the pCPU it left does (known bug 8, docs/pi.md).
  * Either way expiry is a vcpu_post() of the LVT timer vector, so a blocked vCPU wakes through
  * the ordinary posted-interrupt path; a periodic timer moves tsc_deadline one period on (missed
  * periods coalesce into one interrupt, as a real LAPIC's IRR bit would).

@@ -106,7 +106,7 @@ static void vtd_ioapic(void)
 	       "after free: not delivered, FR %#x index %u sid %#x", f.reason, f.index, f.sid);
 	if (f.sid == 0xffff)
 		report_info(
-			"QEMU's IOAPIC has no requester id (sid 0xffff, docs/emulators.md 6.5)");
+			"QEMU's IOAPIC has no requester id (sid 0xffff, docs/emulators.md §6.5)");
 	ioapic_mask(gsi);
 }
 KTEST("vtd-ioapic", vtd_ioapic, "PIT IRQ0 -> GSI 2 through a remappable RTE and an IRTE");

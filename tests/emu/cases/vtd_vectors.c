@@ -80,7 +80,7 @@ static void vtd_vectors(void)
 		report(!vtdt_total(&compat), "compatibility-format MSI blocked: fault 0x25");
 	else
 		report_info(
-			"compatibility-format MSI %s: QEMU ignores CFI (docs/emulators.md 6.6); "
+			"compatibility-format MSI %s: QEMU ignores CFI (docs/emulators.md §6.6); "
 			"real VT-d reports fault 0x25",
 			vtdt_total(&compat) ? "DELIVERED" : "lost without a fault");
 	vtd_irq_free(&c);

@@ -7,9 +7,9 @@
  * attacked rate over its solo rate.  Fair round robin gives "shared" half of pCPU 0.
  */
 #include "tests/emu/cases/hostile.h"
+#include "tests/emu/cases/pi_cases.h"
 #include "arch/x86/timer.h"
 #include "guests/hostile.h"
-#include "guests/images.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -66,24 +66,13 @@ void hostile_set_params(struct vm *vm, const u64 *params)
 	tseam_set_hypercall(vm, param_hc, params);
 }
 
+/* One vCPU on pcpu, the hypercall hook handing out params (pi_case_vm builds the VM). */
 static struct vm *make(const char *name, const char *image, u32 pcpu, const u64 *params)
 {
-	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu, VM_FLAT};
-	struct vm *vm;
+	struct vm *vm = pi_case_vm(image, name, 1, pcpu, NULL);
 
-	if (!g) {
-		report(false, "guest image %s linked in", image);
-		return NULL;
-	}
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	vm = vm_create(&cfg);
-	if (!vm) {
-		report(false, "VM %s (%s) created", name, image);
-		return NULL;
-	}
-	tseam_set_hypercall(vm, param_hc, params);
+	if (vm)
+		tseam_set_hypercall(vm, param_hc, params);
 	return vm;
 }
 

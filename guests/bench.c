@@ -11,23 +11,11 @@ struct samples {
 	u64 v[N];
 };
 
-/* Insertion sort: N is small and the guest has no libc. */
-static void sort(u64 *v, int n)
-{
-	for (int i = 1; i < n; i++) {
-		u64 x = v[i];
-		int j = i - 1;
-		for (; j >= 0 && v[j] > x; j--)
-			v[j + 1] = v[j];
-		v[j + 1] = x;
-	}
-}
-
 static void print(const char *name, struct samples *s, u64 base)
 {
 	u64 sum = 0;
 
-	sort(s->v, N);
+	g_sort_u64(s->v, N);
 	for (int i = 0; i < N; i++)
 		sum += s->v[i];
 	/* the cost of the RDTSC pair itself is subtracted: it is not the exit's */
@@ -55,7 +43,7 @@ u64 guest_main(u64 index, u64 count)
 		t1 = g_rdtsc();
 		vc.v[i] = t1 - t0;
 	}
-	sort(base.v, N);
+	g_sort_u64(base.v, N);
 	g_printf("BENCH: rdtsc_pair %lu ticks\n", base.v[0]);
 	print("cpuid_rtt", &cp, base.v[0]);
 	print("vmcall_rtt", &vc, base.v[0]);

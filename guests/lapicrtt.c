@@ -36,17 +36,6 @@ static void hook(u32 me, u32 vec, u64 tsc)
 		__atomic_store_n(&sh.pong_tsc, tsc, __ATOMIC_RELEASE);
 }
 
-static void sort(u64 *v, u32 n)
-{
-	for (u32 i = 1; i < n; i++) {
-		u64 x = v[i];
-		u32 j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
-
 static void set_mode(bool xapic)
 {
 	if (xapic) {
@@ -91,7 +80,7 @@ static void pinger(u32 param)
 	g_cli();
 	__atomic_store_n(&sh.done, 1, __ATOMIC_RELEASE);
 	ga_icr(1, VEC_PING); /* wakes a halted vCPU 1 for the last time */
-	sort(sh.rtt, N);
+	g_sort_u64(sh.rtt, N);
 	for (u32 i = 0; i < N; i++)
 		sum += sh.rtt[i];
 	g_report(!lost, "%s %s: %u pings answered (%u lost)", m, s, N + WARM - lost, lost);

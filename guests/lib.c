@@ -226,3 +226,15 @@ bool g_report(bool pass, const char *f, ...)
 	hc3(HC_REPORT, pass ? HC_REPORT_PASS : HC_REPORT_FAIL, (u64)buf, n);
 	return pass;
 }
+
+void g_sort_u64(u64 *v, u32 n)
+{
+	for (u32 i = 1; i < n; i++) {
+		u64 x = v[i];
+		u32 j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}

@@ -119,6 +119,9 @@ __attribute__((noreturn)) void g_exit(u64 code);
  * instruction (insn_len bytes) skipped.  Returns the count of such exceptions so far.
  */
 void g_expect_fault(u8 vector, u8 insn_len);
+
+/* Sorts v[0..n) ascending (insertion sort: the sample arrays are small; there is no libc). */
+void g_sort_u64(u64 *v, u32 n);
 /* Disarms a fixup that did not fire. */
 void g_cancel_fault(void);
 u32 g_faults_seen(void);

@@ -23,24 +23,13 @@ static long test(u64 op, u64 a, u64 b)
 	return hc3(HC_TEST, op, a, b);
 }
 
-static void sort(u64 *v, u32 n)
-{
-	for (u32 i = 1; i < n; i++) {
-		u64 x = v[i];
-		u32 j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
-
 static void bench(const char *name, u64 *v, u32 n)
 {
 	u64 sum = 0;
 
 	if (!n)
 		return;
-	sort(v, n);
+	g_sort_u64(v, n);
 	for (u32 i = 0; i < n; i++)
 		sum += v[i];
 	g_printf("BENCH: %s_mean %lu ticks\n", name, sum / n);

@@ -6,11 +6,11 @@
  *                       healthy VM that runs three times the limit finishes
  */
 #include "guests/hostile.h"
-#include "guests/images.h"
 #include "tests/emu/cases/hostile.h"
+#include "tests/emu/cases/pi_cases.h"
 #include "tests/emu/seam.h"
-#include "lib/platform.h"
 #include "tests/emu/selftest.h"
+#include "lib/platform.h"
 #include "lib/string.h"
 #include "vm/vm.h"
 #include "vm/watchdog.h"
@@ -26,32 +26,20 @@ static void halt_forever(struct vcpu *v)
 		memcpy(p, code, sizeof(code));
 }
 
+/* One vCPU on pcpu, no hypercall hook: the guests run on their own. */
 static struct vm *make(const char *name, const char *image, u32 pcpu)
 {
-	const struct guest_image *g = guest_image_find(image);
-	struct vm_config cfg = {name, 0, 0, 0, 1, pcpu, VM_FLAT};
-	struct vm *vm;
+	struct vm *vm = pi_case_vm(image, name, 1, pcpu, NULL);
 
-	cfg.image = g->start;
-	cfg.image_size = (u64)(g->end - g->start);
-	vm = vm_create(&cfg);
 	report(vm != NULL, "VM %s (%s) created", name, image);
 	return vm;
-}
-
-static bool need_vmx(void)
-{
-	if (platform.vmx)
-		return true;
-	report_skip("VMX is off on this machine (banner vmx=off): no guests");
-	return false;
 }
 
 static void vmx_watchdog(void)
 {
 	struct vm *vm;
 
-	if (!need_vmx())
+	if (!pi_case_need(1, false))
 		return;
 	if (!kernel_option("watchdog_ms")) {
 		report(false, "run with watchdog_ms= on the command line (tests.cfg)");
@@ -76,7 +64,7 @@ static void vmx_watchdog_alone(void)
 	u64 ms = kernel_option_u64("watchdog_ms", 0);
 	struct vm *vms[3];
 
-	if (!need_vmx())
+	if (!pi_case_need(1, false))
 		return;
 	if (!report(ms, "run with watchdog_ms= on the command line (tests.cfg): %lu ms", ms))
 		return;

@@ -90,8 +90,53 @@ def pihv_qemu():
 	      "module lines: %s" % " | ".join(l.split(None, 1)[1] for l in lines))
 
 
+LINUX_LOG = """[linux] [   45.1] LINUX: init started, uptime 41.00
+[linux] [   45.2] LINUX: interrupts before
+[linux] [   45.3] LINUX:   LOC:       5531       6117   Local timer interrupts
+[linux] [   45.3] LINUX:   RES:         46         15   Rescheduling interrupts
+[linux] [   45.3] LINUX:   CAL:        398       3344   Function call interrupts
+[linux] [   47.2] LINUX: interrupts after
+[linux] [   47.3] LINUX:   LOC:       LOC1       6319   Local timer interrupts
+[linux] [   47.3] LINUX:   RES:         RES1   Rescheduling interrupts
+[linux] [   47.3] LINUX:   CAL:        CAL1   Function call interrupts
+[linux] [   47.4] LINUX: uptime1=43.18
+vm linux: halted for good (every vCPU in HLT with IF=0) after 181691449 us; exits 166632: HLT=5242; \
+posted=POSTED notified=5479 blocked=5195 woken=5195 poll_hits=32 preempted=0 migrated=0 \
+desc_writes=21131; guest reports pass=0 fail=0 skip=0
+"""
+
+
+def check_linux():
+	"""tests/linux/check_linux.py: a good run passes; each thing it guards, broken, fails."""
+	import subprocess
+	import tempfile
+
+	def run(loc1="5740", ipis=True, posted="16580", *args):
+		text = LINUX_LOG.replace("\\\n", "").replace("LOC1", loc1)
+		# after the workload: the counts rose, or are the same as before
+		text = text.replace("RES1", "53  17" if ipis else "46  15")
+		text = text.replace("CAL1", "722  3660" if ipis else "398  3344")
+		with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+			f.write(text.replace("POSTED", posted))
+		r = subprocess.run([sys.executable, os.path.join(ROOT, "tests/linux/check_linux.py"),
+				    f.name] + list(args), capture_output=True, text=True)
+		os.unlink(f.name)
+		return r.returncode, r.stdout
+	rc, out = run("5740", True, "16580", "--vcpus", "2")
+	check(rc == 0, "check-linux-ok", out.strip())
+	rc, out = run("5740", False, "16580")
+	check(rc == 1 and "did not rise" in out, "check-linux-ipis", out.strip())
+	rc, out = run("5531", True, "16580")
+	check(rc == 1 and "did not tick" in out, "check-linux-timer", out.strip())
+	rc, out = run("5740", True, "0")
+	check(rc == 1 and "no posts" in out, "check-linux-posts", out.strip())
+	rc, out = run("5740", True, "16580", "--vcpus", "3")
+	check(rc == 1 and "want 3" in out, "check-linux-cpus", out.strip())
+
+
 comparator()
 pihv_qemu()
+check_linux()
 print("SUMMARY: %d tests, %d failures, 0 skipped" % (tests, fails))
 print("Test result: %s" % ("FAILURE" if fails else "SUCCESS"))
 sys.exit(1 if fails else 0)
